@@ -1,0 +1,62 @@
+"""shop: a small-business web shop with a JSON API."""
+
+import logging
+
+from flask import Flask
+
+from shop.config import load_config
+from shop.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handling, CLI."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="../templates", static_folder="../static")
+    load_config(app, config)
+    logging.basicConfig(level=logging.INFO)
+
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from shop.accounts.auth import init_auth
+    from shop.payments.gateway import build_gateway
+
+    init_auth(app)
+    app.extensions["shop.payment_gateway"] = build_gateway(app.config)
+
+    _register_blueprints(app)
+
+    from shop.errors import register_error_handlers
+    from shop.templating import init_templating
+
+    register_error_handlers(app)
+    init_templating(app)
+
+    from shop.cli import shop_cli
+
+    app.cli.add_command(shop_cli)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model so that the metadata (and Alembic) sees the whole schema."""
+    from shop.accounts import models as _accounts  # noqa: F401
+    from shop.catalog import models as _catalog  # noqa: F401
+    from shop.leads import models as _leads  # noqa: F401
+    from shop.orders import models as _orders  # noqa: F401
+    from shop.payments import models as _payments  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from shop.accounts.views import bp as accounts_pages
+    from shop.catalog.api import bp as catalog_api
+    from shop.catalog.views import bp as catalog_pages
+    from shop.orders.api import bp as orders_api
+    from shop.payments.api import bp as payments_api
+
+    for blueprint in (catalog_api, orders_api, payments_api, accounts_pages, catalog_pages):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,100 @@
+"""Who is calling: a session cookie from the login page, or a bearer token from a script.
+
+A request that carries `Authorization: Bearer …` is authenticated by that token alone: the
+session cookie is neither read nor written, so it carries no ambient authority and needs no
+CSRF token. Every other unsafe request must send the CSRF token (form field or X-CSRFToken).
+"""
+
+from functools import wraps
+
+from flask import Flask, current_app, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from werkzeug.exceptions import Forbidden
+
+from shop.accounts import services
+from shop.accounts.models import User
+from shop.errors import is_api_path, problem
+from shop.extensions import csrf, db, login_manager
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return token.strip()
+    return None
+
+
+class ShopSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions, switched off for bearer-token requests."""
+
+    def open_session(self, app, request):
+        if "Authorization" in request.headers and bearer_token() is not None:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if bearer_token() is not None:
+            return
+        super().save_session(app, session, response)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req) -> User | None:
+    token = bearer_token()
+    return services.user_for_token(token) if token else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if is_api_path(request.path):
+        return problem(401, "Log in, or send an API token as 'Authorization: Bearer <token>'.",
+                       headers={"WWW-Authenticate": 'Bearer realm="shop"'})
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def protect_from_csrf() -> None:
+    """Check the CSRF token on unsafe requests that rely on the session cookie."""
+    if request.method not in UNSAFE_METHODS or bearer_token() is not None:
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "csrf_exempt", False):
+        return
+    csrf.protect()
+
+
+def csrf_exempt(view):
+    """Mark a view that authenticates its caller by other means (Stripe signs its webhooks)."""
+    view.csrf_exempt = True
+    return view
+
+
+def staff_required(view):
+    """Only staff may pass; anonymous callers are asked to log in, customers get 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_staff:
+            if is_api_path(request.path):
+                return problem(403, "This is for sales staff only.")
+            raise Forbidden("This page is for sales staff only.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def init_auth(app: Flask) -> None:
+    app.session_interface = ShopSessionInterface()
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    app.before_request(protect_from_csrf)

@@ -1,0 +1,100 @@
+"""Accounts: registering users, checking passwords, issuing and revoking API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from shop.accounts.models import ApiToken, Role, User
+from shop.database import utcnow
+from shop.exceptions import InvalidInput, NotFound, StateConflict
+from shop.extensions import db
+
+TOKEN_PREFIX = "shop_"
+MIN_PASSWORD_LENGTH = 8
+# Writing last_used_at on every request would turn each read into a write; a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def create_user(email: str, password: str, role: Role = Role.CUSTOMER) -> User:
+    """Add a user; the email must be new and the password long enough."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise InvalidInput("Enter a valid email address.",
+                           errors=[{"field": "email", "message": "Not an email address."}])
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
+            errors=[{"field": "password", "message": "Too short."}],
+        )
+    if user_by_email(email) is not None:
+        raise StateConflict("An account with that email already exists.")
+    user = User(email=email, password_hash=hash_password(password), role=Role(role))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this email and password, or None."""
+    user = user_by_email(email)
+    if user is None or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a token for `user`; returns the row and the plain token, which is not kept."""
+    name = name.strip() or "API token"
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name[:100], token_hash=_digest(plain), prefix=plain[:12])
+    db.session.add(token)
+    db.session.commit()
+    return token, plain
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+    return token
+
+
+def user_for_token(plain: str) -> User | None:
+    """The owner of an active token, noting when it was last used."""
+    token = db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _digest(plain), ApiToken.revoked_at.is_(None))
+    )
+    if token is None:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        db.session.commit()
+    return token.user

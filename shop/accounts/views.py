@@ -1,0 +1,91 @@
+"""Pages for logging in, registering and managing API tokens."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from shop.accounts import services
+from shop.accounts.forms import LoginForm, RegisterForm, RevokeForm, TokenForm
+from shop.exceptions import DomainError
+from shop.extensions import limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Follow `next` only to a relative path on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("catalog.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=False)
+            flash("You are logged in.", "success")
+            return redirect(safe_next(request.args.get("next")))
+        flash("That email and password do not match an account.", "error")
+    return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def register():
+    """Create a shopper account and log in."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.email.data, form.password.data)
+        except DomainError as error:
+            form.email.errors.append(error.detail)
+        else:
+            login_user(user)
+            flash("Welcome! Your account is ready.", "success")
+            return redirect(safe_next(request.args.get("next")))
+    status = 400 if form.errors else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Log out."""
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("catalog.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """List, create and revoke the user's API tokens."""
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        token, new_token = services.create_token(current_user, form.name.data)
+        flash(f"Token “{token.name}” created. Copy it now: it will not be shown again.",
+              "success")
+        form = TokenForm(formdata=None)
+    return render_template("accounts/account.html", form=form, new_token=new_token,
+                           tokens=current_user.tokens, revoke_form=RevokeForm())
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the user's API tokens."""
+    if RevokeForm().validate_on_submit():
+        token = services.revoke_token(current_user, token_id)
+        flash(f"Token “{token.name}” revoked.", "info")
+    return redirect(url_for(".account"))

@@ -1,0 +1,59 @@
+"""Domain exceptions raised by services. They know nothing of HTTP; errors.py maps them."""
+
+
+class DomainError(Exception):
+    """A rule of the shop was broken. `code` is stable and safe to show to clients."""
+
+    code = "domain-error"
+    title = "Request not allowed"
+
+    def __init__(self, detail: str, *, errors: list[dict] | None = None, **extra):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.extra = extra
+
+
+class InvalidInput(DomainError):
+    code = "invalid-input"
+    title = "Invalid request"
+
+
+class NotFound(DomainError):
+    code = "not-found"
+    title = "Not found"
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class StateConflict(DomainError):
+    code = "state-conflict"
+    title = "Conflict with the current state"
+
+
+class OutOfStock(StateConflict):
+    code = "out-of-stock"
+    title = "Not enough stock"
+
+
+class TransitionForbidden(StateConflict):
+    code = "transition-forbidden"
+    title = "Status change not allowed"
+
+
+class UnknownReferences(DomainError):
+    code = "unknown-references"
+    title = "Unknown references"
+
+
+class PaymentDeclined(DomainError):
+    code = "payment-declined"
+    title = "Payment declined"
+
+
+class PaymentProviderError(DomainError):
+    code = "payment-provider-error"
+    title = "The payment provider failed"

@@ -1,0 +1,78 @@
+"""Orders, their items (name and price snapshots), and idempotency keys."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.accounts.models import User
+from shop.database import utcnow
+from shop.extensions import db
+from shop.orders.status import OrderStatus
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_user_id_created_at", "user_id", "created_at"),
+        Index("ix_orders_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING)
+    amount_in_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    payment_gateway: Mapped[str | None] = mapped_column(String(16))
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    client_secret: Mapped[str | None] = mapped_column(String(255))
+    payment_error: Mapped[str | None] = mapped_column(String(500))
+
+    user: Mapped[User] = relationship()
+    items: Mapped[list["OrderItem"]] = relationship(
+        back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def order_status(self) -> OrderStatus:
+        return OrderStatus(self.status)
+
+    def quantities(self) -> dict[int, int]:
+        """Units per product id."""
+        result: dict[int, int] = {}
+        for item in self.items:
+            result[item.product_id] = result.get(item.product_id, 0) + item.quantity
+        return result
+
+
+class OrderItem(db.Model):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    price_in_cents: Mapped[int]
+    quantity: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="items")
+
+    @property
+    def line_total_in_cents(self) -> int:
+        return self.price_in_cents * self.quantity
+
+
+class IdempotencyKey(db.Model):
+    """The order a client's Idempotency-Key first created, so a retry returns it."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,228 @@
+"""Orders: placing them, listing them, and moving them through the status table."""
+
+import hashlib
+import json
+import logging
+import secrets
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from shop.accounts.models import User
+from shop.catalog import services as catalog
+from shop.exceptions import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StateConflict,
+    UnknownReferences,
+)
+from shop.extensions import db
+from shop.orders.models import IdempotencyKey, Order, OrderItem
+from shop.orders.status import OWNER_TRANSITIONS, OrderStatus, check_transition
+from shop.payments.gateway import SUCCEEDED, Intent, get_gateway
+
+log = logging.getLogger(__name__)
+
+MAX_UNITS_PER_PRODUCT = 100
+MAX_PAGE_SIZE = 100
+
+
+def place_order(
+    user: User, quantities: dict[int, int], idempotency_key: str | None = None
+) -> tuple[Order, bool]:
+    """Place an order for these units per product; returns (order, created).
+
+    Stock, the order, its items and its payment intent are written in one transaction: if
+    anything fails, including the payment provider, nothing is left behind. With an
+    idempotency key, a retry returns the order the key first created.
+    """
+    if not quantities:
+        raise InvalidInput("The cart is empty; list at least one product id.")
+    too_many = sorted(pid for pid, qty in quantities.items() if qty > MAX_UNITS_PER_PRODUCT)
+    if too_many:
+        raise InvalidInput(
+            f"At most {MAX_UNITS_PER_PRODUCT} units of one product per order.",
+            errors=[{"field": "products", "message": f"Too many units of product {pid}."}
+                    for pid in too_many],
+        )
+    request_hash = hashlib.sha256(json.dumps(sorted(quantities.items())).encode()).hexdigest()
+    if idempotency_key is not None:
+        replay = _replayed_order(user, idempotency_key, request_hash)
+        if replay is not None:
+            return replay, False
+
+    products = catalog.products_by_id(quantities)
+    missing = sorted(set(quantities) - set(products))
+    if missing:
+        raise UnknownReferences(
+            "No product for sale with id " + ", ".join(str(i) for i in missing) + ".",
+            errors=[{"field": "products", "message": f"Unknown product {i}."} for i in missing],
+            productIds=missing,
+        )
+
+    gateway = get_gateway()
+    try:
+        key_row = None
+        if idempotency_key is not None:
+            # Claimed first: a concurrent retry with the same key waits here, then replays.
+            key_row = IdempotencyKey(user_id=user.id, key=idempotency_key,
+                                     request_hash=request_hash)
+            db.session.add(key_row)
+            db.session.flush()
+        catalog.take_stock(quantities)
+        order = Order(
+            user=user,
+            status=OrderStatus.PENDING,
+            currency=current_app.config["SHOP_CURRENCY"],
+            amount_in_cents=sum(products[pid].price_in_cents * qty
+                                for pid, qty in quantities.items()),
+            items=[
+                OrderItem(product_id=pid, name=products[pid].name,
+                          price_in_cents=products[pid].price_in_cents, quantity=qty)
+                for pid, qty in sorted(quantities.items())
+            ],
+        )
+        db.session.add(order)
+        db.session.flush()
+        intent = gateway.create_intent(
+            order_id=order.id, amount=order.amount_in_cents, currency=order.currency,
+            # Unique per attempt: ids of rolled-back orders can come round again on SQLite.
+            idempotency_key=f"order-{order.id}-{secrets.token_hex(8)}",
+        )
+        order.payment_gateway = gateway.name
+        order.payment_intent_id = intent.id
+        order.client_secret = intent.client_secret
+        if key_row is not None:
+            key_row.order_id = order.id
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        replay = idempotency_key and _replayed_order(user, idempotency_key, request_hash)
+        if not replay:
+            raise
+        return replay, False
+    except BaseException:
+        db.session.rollback()
+        raise
+    log.info("order placed", extra={"order_id": order.id, "intent_id": order.payment_intent_id,
+                                    "amount": order.amount_in_cents})
+    return order, True
+
+
+def _replayed_order(user: User, key: str, request_hash: str) -> Order | None:
+    row = db.session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
+    )
+    if row is None or row.order_id is None:
+        return None
+    if row.request_hash != request_hash:
+        raise StateConflict("This Idempotency-Key was already used with a different cart.")
+    return _load_order(row.order_id)
+
+
+def _load_order(order_id: int, *, lock: bool = False) -> Order | None:
+    query = select(Order).options(selectinload(Order.items)).where(Order.id == order_id)
+    if lock:
+        query = query.with_for_update(of=Order)
+    return db.session.scalar(query)
+
+
+def list_orders(
+    user: User,
+    *,
+    status: OrderStatus | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    all_users: bool = False,
+    email: str | None = None,
+) -> tuple[list[Order], bool]:
+    """The user's orders (staff: everyone's), newest first; returns (page, more_remain)."""
+    if all_users and not user.is_staff:
+        raise PermissionDenied("Only staff may list every user's orders.")
+    query = select(Order).options(selectinload(Order.items))
+    if not all_users:
+        query = query.where(Order.user_id == user.id)
+    if status is not None:
+        query = query.where(Order.status == status)
+    if email:
+        query = query.join(Order.user).where(
+            func.lower(User.email).contains(email.strip().lower(), autoescape=True))
+    query = query.order_by(Order.created_at.desc(), Order.id.desc()).offset(offset)
+    if limit is None:
+        return list(db.session.scalars(query)), False
+    rows = list(db.session.scalars(query.limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def get_order(user: User, order_id: int) -> Order:
+    """One order the user may see: their own, or any for staff."""
+    order = _load_order(order_id)
+    if order is None or (order.user_id != user.id and not user.is_staff):
+        raise NotFound(f"There is no order {order_id}.")
+    return order
+
+
+def change_status(user: User, order_id: int, target: OrderStatus) -> Order:
+    """Move an order to `target` if the table and the user's role allow it."""
+    order = _load_order(order_id, lock=True)
+    if order is None or (order.user_id != user.id and not user.is_staff):
+        db.session.rollback()
+        raise NotFound(f"There is no order {order_id}.")
+    current = order.order_status
+    if target == current:
+        db.session.rollback()
+        return order
+    try:
+        check_transition(current, target)
+        if not user.is_staff:
+            if (current, target) not in OWNER_TRANSITIONS:
+                raise PermissionDenied(f"Only staff can mark an order {target}.")
+            if target == OrderStatus.PAID:
+                intent = get_gateway().retrieve_intent(order.payment_intent_id or "")
+                if not intent_pays_for(order, intent):
+                    raise StateConflict("The payment for this order has not succeeded yet.",
+                                        paymentStatus=intent.status)
+        apply_transition(order, target, by=f"user:{user.id}")
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return order
+
+
+def intent_pays_for(order: Order, intent: Intent) -> bool:
+    """Whether a succeeded intent covers exactly this order's amount and currency."""
+    return (intent.status == SUCCEEDED and intent.amount == order.amount_in_cents
+            and intent.currency.lower() == order.currency.lower())
+
+
+def apply_transition(order: Order, target: OrderStatus, *, by: str,
+                     notify_provider: bool = True) -> None:
+    """Apply a permitted status change with its side effects, inside the caller's transaction.
+
+    Cancelling a pending order returns its stock and, unless the provider told us, cancels its
+    payment intent; refunding refunds the payment with the provider.
+    """
+    current = order.order_status
+    check_transition(current, target)
+    gateway = get_gateway()
+    if target == OrderStatus.CANCELLED:
+        if notify_provider and order.payment_intent_id:
+            gateway.cancel_intent(order.payment_intent_id)
+        catalog.return_stock(order.quantities())
+    elif target == OrderStatus.REFUNDED and notify_provider and order.payment_intent_id:
+        gateway.refund(order.payment_intent_id, idempotency_key=f"refund-order-{order.id}")
+    if target == OrderStatus.PAID:
+        order.payment_error = None
+    order.status = target
+    log.info("order status changed",
+             extra={"order_id": order.id, "from": current.value, "to": target.value, "by": by})
+
+
+def demo_cart(size: int = 3) -> list[tuple[int, str, int, int]]:
+    """A few real products in stock, as (id, name, quantity, priceInCents) cart lines."""
+    products = [p for p in catalog.list_products() if p.stock >= 2][:size]
+    return [(p.id, p.name, 2 if i == 0 else 1, p.price_in_cents) for i, p in enumerate(products)]
