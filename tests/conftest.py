@@ -161,7 +161,7 @@ def staff(api_as) -> ApiClient:
 
 def csrf_token_from(client) -> str:
     """The CSRF token a page hands its JavaScript in <meta name="csrf-token">."""
-    html = client.get("/login").get_data(as_text=True)
+    html = client.get("/").get_data(as_text=True)
     match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
     assert match, "the page carries no csrf-token meta tag"
     return match.group(1)

@@ -65,6 +65,10 @@ def protect_from_csrf() -> None:
     """Check the CSRF token on unsafe requests that rely on the session cookie."""
     if request.method not in UNSAFE_METHODS or bearer_token() is not None:
         return
+    if request.routing_exception is not None:
+        return  # a 404 or 405 says more than a CSRF failure would
+    if is_api_path(request.path) and not current_user.is_authenticated:
+        return  # no session to ride on: the view answers 401
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "csrf_exempt", False):
         return

@@ -177,15 +177,17 @@ def change_status(user: User, order_id: int, target: OrderStatus) -> Order:
         return order
     try:
         check_transition(current, target)
+        # An owner's `paid` is only the provider's word, checked here; nothing more to settle.
+        owner_asks_paid = not user.is_staff and target == OrderStatus.PAID
         if not user.is_staff:
             if (current, target) not in OWNER_TRANSITIONS:
                 raise PermissionDenied(f"Only staff can mark an order {target}.")
-            if target == OrderStatus.PAID:
+            if owner_asks_paid:
                 intent = get_gateway().retrieve_intent(order.payment_intent_id or "")
                 if not intent_pays_for(order, intent):
                     raise StateConflict("The payment for this order has not succeeded yet.",
                                         paymentStatus=intent.status)
-        apply_transition(order, target, by=f"user:{user.id}")
+        apply_transition(order, target, by=f"user:{user.id}", notify_provider=not owner_asks_paid)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -208,18 +210,38 @@ def apply_transition(order: Order, target: OrderStatus, *, by: str,
     """
     current = order.order_status
     check_transition(current, target)
-    gateway = get_gateway()
+    if notify_provider and order.payment_intent_id:
+        _settle_with_provider(order, target)
     if target == OrderStatus.CANCELLED:
-        if notify_provider and order.payment_intent_id:
-            gateway.cancel_intent(order.payment_intent_id)
         catalog.return_stock(order.quantities())
-    elif target == OrderStatus.REFUNDED and notify_provider and order.payment_intent_id:
-        gateway.refund(order.payment_intent_id, idempotency_key=f"refund-order-{order.id}")
     if target == OrderStatus.PAID:
         order.payment_error = None
     order.status = target
     log.info("order status changed",
              extra={"order_id": order.id, "from": current.value, "to": target.value, "by": by})
+
+
+def _settle_with_provider(order: Order, target: OrderStatus) -> None:
+    """Tell the provider what a status change means for the order's payment intent.
+
+    Cancelling cancels the intent. Refunding refunds it if it was paid through the provider;
+    an order that staff marked paid by hand (paid some other way) has nothing to refund there.
+    Marking paid by hand cancels the still-open intent so that the shopper cannot pay twice.
+    """
+    gateway = get_gateway()
+    intent_id = order.payment_intent_id or ""
+    if target == OrderStatus.CANCELLED:
+        gateway.cancel_intent(intent_id)
+    elif target in (OrderStatus.REFUNDED, OrderStatus.PAID):
+        intent = gateway.retrieve_intent(intent_id)
+        if target == OrderStatus.REFUNDED and intent.status == SUCCEEDED:
+            gateway.refund(intent_id, idempotency_key=f"refund-order-{order.id}")
+        elif target == OrderStatus.PAID and intent.status != SUCCEEDED:
+            gateway.cancel_intent(intent_id)
+        else:
+            log.info("nothing to settle with the provider",
+                     extra={"order_id": order.id, "intent_id": intent_id, "to": target.value,
+                            "intent_status": intent.status})
 
 
 def demo_cart(size: int = 3) -> list[tuple[int, str, int, int]]:

@@ -54,7 +54,7 @@ def record_payment_succeeded(intent: Intent, *, event_id: str | None = None) -> 
                          "currency": intent.currency})
         return order
     if order.order_status == OrderStatus.PENDING:
-        apply_transition(order, OrderStatus.PAID, by="provider")
+        apply_transition(order, OrderStatus.PAID, by="provider", notify_provider=False)
         log.info("order paid", extra={**fields, "outcome": "paid"})
     elif order.order_status == OrderStatus.CANCELLED:
         log.error("payment succeeded for a cancelled order; refund it by hand",
