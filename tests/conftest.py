@@ -49,6 +49,9 @@ def test_config(tmp_path, **extra) -> dict:
     return config
 
 
+test_config.__test__ = False  # a helper, not a test, wherever it is imported
+
+
 def fresh_schema(app) -> None:
     with app.app_context():
         db.drop_all()

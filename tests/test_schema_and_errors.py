@@ -1,0 +1,44 @@
+"""The migrations build the schema the models describe; unexpected errors stay polite."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from shop import create_app
+from shop.extensions import db
+from tests.conftest import test_config
+
+
+def test_migrations_create_exactly_the_models_schema(tmp_path, app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == []
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+
+
+def test_an_unexpected_error_is_a_json_500_on_api_paths_and_html_on_pages(tmp_path):
+    app = create_app(test_config(tmp_path))
+
+    @app.get("/orders/boom-for-test")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    @app.get("/boom-for-test")
+    def boom_page():
+        raise RuntimeError("kaboom")
+
+    client = app.test_client()
+    api = client.get("/orders/boom-for-test")
+    assert api.status_code == 500 and api.mimetype == "application/problem+json"
+    assert "kaboom" not in api.get_data(as_text=True)
+    page = client.get("/boom-for-test")
+    assert page.status_code == 500 and page.mimetype == "text/html"
