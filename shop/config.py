@@ -40,15 +40,11 @@ def load_config(app, overrides: dict | None = None) -> None:
     )
     app.config.from_pyfile("config.py", silent=True)
     for key in ENV_KEYS:
-        value = os.environ.get(key)
-        if value:
-            app.config[key] = value
-    if os.environ.get("DATABASE_URL"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-    if overrides:
-        app.config.update(overrides)
-    if app.config.get("DATABASE_URL") and "SQLALCHEMY_DATABASE_URI" not in (overrides or {}):
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    app.config.update(overrides or {})
     app.config["SHOP_CURRENCY"] = app.config["SHOP_CURRENCY"].lower()
 
 

@@ -109,7 +109,6 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
-        server_error = InternalServerError()
         if is_api_path(request.path):
             return problem(500, "Something went wrong on our side; nothing was changed.")
-        return _page(500, server_error.name, "Something went wrong on our side.")
+        return _page(500, InternalServerError.name, "Something went wrong on our side.")
