@@ -11,6 +11,8 @@
   const money = new Intl.NumberFormat(undefined, {
     style: "currency", currency: (board.dataset.currency || "usd").toUpperCase(),
   });
+  // Sliding columns and cards around is motion some people ask their system to spare them.
+  const animation = window.matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 150;
   const columnTemplate = document.getElementById("status-column-template");
   const cardTemplate = document.getElementById("lead-card-template");
 
@@ -250,7 +252,7 @@
   function makeCardsSortable(list) {
     Sortable.create(list, {
       group: "leads",
-      animation: 150,
+      animation,
       draggable: "[data-lead-id]",
       filter: "button",
       preventOnFilter: false,
@@ -264,7 +266,7 @@
   }
 
   Sortable.create(board, {
-    animation: 150,
+    animation,
     handle: "[data-drag-handle]",
     draggable: "[data-status-id]",
     ghostClass: "is-ghost",
