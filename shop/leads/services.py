@@ -9,7 +9,7 @@ touches, so a column never holds two leads at the same position.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
@@ -24,6 +24,9 @@ MAX_EMAIL = 254
 MAX_COMPANY = 200
 
 _UNSET = object()
+
+# Any fixed number: the advisory lock that serialises appending statuses on PostgreSQL.
+APPEND_LOCK_KEY = 5_000_001
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,19 @@ def _check_status_name(name: object) -> str:
     return name
 
 
+def _next_status_order() -> int:
+    """One more than the last statusOrder, taken so that concurrent appends get distinct ones.
+
+    Row locks cannot cover rows that do not exist yet, so on PostgreSQL appends also queue on
+    a transaction-scoped advisory lock; the maximum is read after the locks, by a statement
+    that sees what the writers before us committed.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY)))
+    _lock_statuses()
+    return (db.session.scalar(select(func.max(LeadStatus.status_order))) or 0) + 1
+
+
 def create_status(name: str, status_order: int | None = None) -> LeadStatus:
     """Add a status, last on the board unless a statusOrder is given."""
     name = _check_status_name(name)
@@ -133,9 +149,7 @@ def create_status(name: str, status_order: int | None = None) -> LeadStatus:
         _check_order_value(status_order, "statusOrder")
     try:
         if status_order is None:
-            # Locking every status makes two concurrent appends take distinct places.
-            existing = _lock_statuses()
-            status_order = max((s.status_order for s in existing.values()), default=0) + 1
+            status_order = _next_status_order()
         status = LeadStatus(name=name, status_order=status_order)
         db.session.add(status)
         db.session.commit()
