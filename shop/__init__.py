@@ -55,10 +55,13 @@ def _register_blueprints(app: Flask) -> None:
     from shop.accounts.views import bp as accounts_pages
     from shop.catalog.api import bp as catalog_api
     from shop.catalog.views import bp as catalog_pages
+    from shop.leads.api import bp as leads_api
+    from shop.leads.views import bp as leads_pages
     from shop.openapi import bp as openapi
     from shop.orders.api import bp as orders_api
+    from shop.orders.views import bp as orders_pages
     from shop.payments.api import bp as payments_api
 
-    for blueprint in (openapi, catalog_api, orders_api, payments_api, accounts_pages,
-                      catalog_pages):
+    for blueprint in (openapi, catalog_api, orders_api, payments_api, leads_api, accounts_pages,
+                      catalog_pages, orders_pages, leads_pages):
         app.register_blueprint(blueprint)

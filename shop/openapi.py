@@ -95,6 +95,12 @@ SCHEMAS = {
                        "company": {"type": ["string", "null"]}, "valueInCents": INT,
                        "statusId": INT, "position": INT, "createdAt": STR},
     },
+    "LeadInput": {
+        "type": "object", "required": ["name", "statusId"],
+        "properties": {"name": STR, "email": {"type": ["string", "null"]},
+                       "company": {"type": ["string", "null"]}, "valueInCents": INT,
+                       "statusId": INT, "position": {"type": "integer", "minimum": 1}},
+    },
 }
 
 AUTH = _problems(401)
@@ -161,6 +167,8 @@ PATHS = {
         body={"oneOf": [{"type": "array", "items": _ref("LeadStatusOrder")},
                         _ref("LeadStatusOrder")]})},
     "/leads/statuses/{id}": {
+        "get": _op("One lead status", {"200": _json(_ref("LeadStatus"), "The status"),
+                                       **_problems(403, 404)}, params=[ID_PARAM]),
         "patch": _op("Rename a lead status", {"200": _json(_ref("LeadStatus"), "The status"),
                                               **_problems(400, 403, 404)},
                      body={"type": "object", "properties": {"name": STR}}, params=[ID_PARAM]),
@@ -172,14 +180,14 @@ PATHS = {
         "get": _op("Every lead", {"200": _json({"type": "array", "items": _ref("Lead")},
                                                "Leads"), **_problems(403)}),
         "post": _op("Add a lead", {"201": _json(_ref("Lead"), "The new lead"),
-                                   **_problems(400, 403, 422)}, body=_ref("Lead")),
+                                   **_problems(400, 403, 422)}, body=_ref("LeadInput")),
     },
     "/leads/{id}": {
         "get": _op("One lead", {"200": _json(_ref("Lead"), "The lead"), **_problems(403, 404)},
                    params=[ID_PARAM]),
         "patch": _op("Change or move a lead", {"200": _json(_ref("Lead"), "The lead"),
                                                **_problems(400, 403, 404, 422)},
-                     body={"type": "object"}, params=[ID_PARAM]),
+                     body={**_ref("LeadInput"), "required": []}, params=[ID_PARAM]),
         "delete": _op("Delete a lead", {"204": {"description": "Deleted"},
                                         **_problems(403, 404)}, params=[ID_PARAM]),
     },

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.openapi_check import SpecChecker
+from tests.openapi_check import SpecChecker, spec_paths_of
 
 
 @pytest.fixture
@@ -11,6 +11,12 @@ def spec(client):
     assert response.status_code == 200
     assert response.json["openapi"].startswith("3.1")
     return SpecChecker(response.json)
+
+
+def test_every_json_route_is_described_and_nothing_more(app, spec):
+    described = {(method.upper(), path) for path, ops in spec.spec["paths"].items()
+                 for method in ops}
+    assert described == spec_paths_of(app)
 
 
 def test_order_and_product_responses_match_the_spec(spec, client, shopper, staff, api_as,
@@ -43,3 +49,33 @@ def test_order_and_product_responses_match_the_spec(spec, client, shopper, staff
     spec.check(status(shopper, "nope"), "POST", "/orders/status-update")
     spec.check(status(staff, "paid"), "POST", "/orders/status-update")
     spec.check(status(shopper, "shipped"), "POST", "/orders/status-update")
+
+
+def test_lead_responses_match_the_spec(spec, staff, shopper):
+    created = staff.post("/leads/statuses", json={"name": "New"})
+    spec.check(created, "POST", "/leads/statuses")
+    sid = created.json["id"]
+    spec.check(staff.post("/leads/statuses", json={}), "POST", "/leads/statuses")
+    spec.check(staff.get("/leads/statuses"), "GET", "/leads/statuses")
+    spec.check(shopper.get("/leads/statuses"), "GET", "/leads/statuses")
+    spec.check(staff.get(f"/leads/statuses/{sid}"), "GET", "/leads/statuses/{id}")
+    spec.check(staff.put("/leads/statuses/order", json={"id": sid, "statusOrder": 1}),
+               "PUT", "/leads/statuses/order")
+    spec.check(staff.put("/leads/statuses/order", json=[{"id": 999, "statusOrder": 1}]),
+               "PUT", "/leads/statuses/order")
+    spec.check(staff.put("/leads/statuses/order", json=[{"id": sid, "statusOrder": -1}]),
+               "PUT", "/leads/statuses/order")
+    spec.check(staff.patch(f"/leads/statuses/{sid}", json={"name": "Fresh"}),
+               "PATCH", "/leads/statuses/{id}")
+    lead = staff.post("/leads", json={"name": "Ada", "email": "ada@example.com",
+                                      "company": "Northwind", "valueInCents": 5000,
+                                      "statusId": sid})
+    spec.check(lead, "POST", "/leads")
+    spec.check(staff.post("/leads", json={"name": "Bo", "statusId": 999}), "POST", "/leads")
+    spec.check(staff.get("/leads"), "GET", "/leads")
+    spec.check(staff.get(f"/leads/{lead.json['id']}"), "GET", "/leads/{id}")
+    spec.check(staff.patch(f"/leads/{lead.json['id']}", json={"position": 1}),
+               "PATCH", "/leads/{id}")
+    spec.check(staff.delete(f"/leads/statuses/{sid}"), "DELETE", "/leads/statuses/{id}")
+    spec.check(staff.delete(f"/leads/{lead.json['id']}"), "DELETE", "/leads/{id}")
+    spec.check(staff.delete(f"/leads/statuses/{sid}"), "DELETE", "/leads/statuses/{id}")

@@ -68,7 +68,8 @@ def protect_from_csrf() -> None:
     if request.routing_exception is not None:
         return  # a 404 or 405 says more than a CSRF failure would
     if is_api_path(request.path) and not current_user.is_authenticated:
-        return  # no session to ride on: the view answers 401
+        # An anonymous call carries no credentials a forger could borrow: the view answers 401.
+        return
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "csrf_exempt", False):
         return

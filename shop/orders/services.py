@@ -145,6 +145,9 @@ def list_orders(
     query = select(Order).options(selectinload(Order.items))
     if not all_users:
         query = query.where(Order.user_id == user.id)
+    else:
+        # Staff lists show each order's customer: load them together, not one by one.
+        query = query.options(selectinload(Order.user))
     if status is not None:
         query = query.where(Order.status == status)
     if email:

@@ -1,0 +1,398 @@
+"""The lead pipeline: its statuses (the board's columns, in statusOrder) and the leads in them.
+
+Every write locks the rows it depends on before reading them (SELECT … FOR UPDATE on
+PostgreSQL; SQLite serialises writers by itself), always in id order so that two writers
+never deadlock. Lead positions are 1-based and renumbered 1..n in every column a write
+touches, so a column never holds two leads at the same position.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
+from shop.extensions import db
+from shop.leads.models import Lead, LeadStatus
+
+# The columns are 32-bit integers; larger numbers can name nothing and store nothing.
+MAX_INT = 2**31 - 1
+MAX_STATUS_NAME = 100
+MAX_LEAD_NAME = 200
+MAX_EMAIL = 254
+MAX_COMPANY = 200
+
+_UNSET = object()
+
+# Any fixed number: the advisory lock that serialises appending statuses on PostgreSQL.
+APPEND_LOCK_KEY = 5_000_001
+
+
+@dataclass(frozen=True)
+class StatusPlacement:
+    """One entry of a reorder: status `status_id` goes to `status_order`."""
+
+    status_id: int
+    status_order: int
+
+
+# --- statuses -------------------------------------------------------------------------------
+
+def _ordered_statuses():
+    return select(LeadStatus).order_by(LeadStatus.status_order, LeadStatus.id)
+
+
+def list_statuses() -> list[LeadStatus]:
+    """Every status, ordered by statusOrder then id."""
+    return list(db.session.scalars(_ordered_statuses()))
+
+
+def board() -> list[LeadStatus]:
+    """Every status in order with its leads loaded (by position): two queries, whatever the size."""
+    return list(db.session.scalars(_ordered_statuses().options(selectinload(LeadStatus.leads))))
+
+
+def get_status(status_id: int) -> LeadStatus:
+    """One status, or NotFound."""
+    status = db.session.get(LeadStatus, status_id) if 0 < status_id <= MAX_INT else None
+    if status is None:
+        raise NotFound(f"There is no lead status {status_id}.")
+    return status
+
+
+def _lock_statuses(ids: Iterable[int] | None = None) -> dict[int, LeadStatus]:
+    """Lock status rows (all of them, or these ids) in id order; returns those that exist."""
+    query = select(LeadStatus).order_by(LeadStatus.id).with_for_update()
+    if ids is not None:
+        wanted = sorted({i for i in ids if 0 < i <= MAX_INT})
+        if not wanted:
+            return {}
+        query = query.where(LeadStatus.id.in_(wanted))
+    # populate_existing: after waiting for a lock, see the row as the other writer left it.
+    rows = db.session.scalars(query.execution_options(populate_existing=True))
+    return {status.id: status for status in rows}
+
+
+def _check_order_value(value: int, field: str) -> None:
+    if not 0 <= value <= MAX_INT:
+        raise InvalidInput(f"{field} must be a whole number from 0 to {MAX_INT}.",
+                           errors=[{"field": field, "message": "Must be 0 or more."}])
+
+
+def reorder_statuses(placements: Sequence[StatusPlacement]) -> list[LeadStatus]:
+    """Give the listed statuses their new statusOrder, all or nothing; returns every status.
+
+    Statuses not listed keep their statusOrder. The same id twice or a negative order is
+    InvalidInput; ids that do not exist are UnknownReferences naming every one of them.
+    """
+    errors = []
+    seen: set[int] = set()
+    for index, placement in enumerate(placements):
+        if placement.status_id in seen:
+            errors.append({"field": f"[{index}].id",
+                           "message": f"Status {placement.status_id} is listed more than once."})
+        seen.add(placement.status_id)
+        if not 0 <= placement.status_order <= MAX_INT:
+            errors.append({"field": f"[{index}].statusOrder",
+                           "message": "Must be a whole number, 0 or more."})
+    if errors:
+        raise InvalidInput("The new order is not valid; nothing was changed.", errors=errors)
+
+    try:
+        statuses = _lock_statuses(seen)
+        missing = sorted(seen - set(statuses))
+        if missing:
+            raise UnknownReferences(
+                "No lead status with id " + ", ".join(map(str, missing)) + "; nothing was changed.",
+                errors=[{"field": "id", "message": f"Unknown status {i}."} for i in missing],
+                statusIds=missing,
+            )
+        for placement in sorted(placements, key=lambda p: p.status_id):
+            statuses[placement.status_id].status_order = placement.status_order
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return list_statuses()
+
+
+def _check_status_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput("A status needs a name.",
+                           errors=[{"field": "name", "message": "Required: a non-empty string."}])
+    name = " ".join(name.split())
+    if len(name) > MAX_STATUS_NAME:
+        raise InvalidInput(f"A status name has at most {MAX_STATUS_NAME} characters.",
+                           errors=[{"field": "name",
+                                    "message": f"At most {MAX_STATUS_NAME} characters."}])
+    return name
+
+
+def _next_status_order() -> int:
+    """One more than the last statusOrder, taken so that concurrent appends get distinct ones.
+
+    Row locks cannot cover rows that do not exist yet, so on PostgreSQL appends also queue on
+    a transaction-scoped advisory lock; the maximum is read after the locks, by a statement
+    that sees what the writers before us committed.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY)))
+    _lock_statuses()
+    return (db.session.scalar(select(func.max(LeadStatus.status_order))) or 0) + 1
+
+
+def create_status(name: str, status_order: int | None = None) -> LeadStatus:
+    """Add a status, last on the board unless a statusOrder is given."""
+    name = _check_status_name(name)
+    if status_order is not None:
+        _check_order_value(status_order, "statusOrder")
+    try:
+        if status_order is None:
+            status_order = _next_status_order()
+        status = LeadStatus(name=name, status_order=status_order)
+        db.session.add(status)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return status
+
+
+def update_status(status_id: int, *, name: object = _UNSET,
+                  status_order: int | None = None) -> LeadStatus:
+    """Rename a status (and, optionally, give it a statusOrder)."""
+    new_name = _check_status_name(name) if name is not _UNSET else None
+    if status_order is not None:
+        _check_order_value(status_order, "statusOrder")
+    try:
+        status = _lock_statuses([status_id]).get(status_id)
+        if status is None:
+            raise NotFound(f"There is no lead status {status_id}.")
+        if new_name is not None:
+            status.name = new_name
+        if status_order is not None:
+            status.status_order = status_order
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return status
+
+
+def delete_status(status_id: int, move_leads_to: int | None = None) -> int:
+    """Delete a status; its leads go to the end of `move_leads_to`. Returns how many moved.
+
+    StateConflict when the status still holds leads and no target is named.
+    """
+    if move_leads_to is not None and move_leads_to == status_id:
+        raise InvalidInput("Leads cannot be moved to the status being deleted.",
+                           errors=[{"field": "moveLeadsTo",
+                                    "message": "Name another status."}])
+    try:
+        ids = [status_id] + ([move_leads_to] if move_leads_to is not None else [])
+        statuses = _lock_statuses(ids)
+        status = statuses.get(status_id)
+        if status is None:
+            raise NotFound(f"There is no lead status {status_id}.")
+        leads = _column(status_id)
+        if leads and move_leads_to is None:
+            raise StateConflict(
+                f"The status “{status.name}” still holds {len(leads)} lead(s); name a status "
+                "to move them to with ?moveLeadsTo=.",
+                leadCount=len(leads),
+            )
+        if move_leads_to is not None:
+            if move_leads_to not in statuses:
+                raise UnknownReferences(
+                    f"There is no lead status {move_leads_to} to move the leads to.",
+                    errors=[{"field": "moveLeadsTo",
+                             "message": f"Unknown status {move_leads_to}."}],
+                    statusIds=[move_leads_to],
+                )
+            target = _column(move_leads_to)
+            for lead in leads:
+                lead.status_id = move_leads_to
+            _renumber(target + leads)
+            # Written before the delete, so the ORM finds no lead left to orphan.
+            db.session.flush()
+        db.session.delete(status)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return len(leads)
+
+
+# --- leads ----------------------------------------------------------------------------------
+
+def _column(status_id: int) -> list[Lead]:
+    """The leads of one status, by position (then id, which breaks any old tie)."""
+    query = (select(Lead).where(Lead.status_id == status_id)
+             .order_by(Lead.position, Lead.id).execution_options(populate_existing=True))
+    return list(db.session.scalars(query))
+
+
+def _renumber(leads: list[Lead]) -> None:
+    for position, lead in enumerate(leads, start=1):
+        if lead.position != position:
+            lead.position = position
+
+
+def list_leads(status_id: int | None = None) -> list[Lead]:
+    """Every lead (or those of one status), by status, then position."""
+    query = select(Lead).order_by(Lead.status_id, Lead.position, Lead.id)
+    if status_id is not None:
+        query = query.where(Lead.status_id == status_id)
+    return list(db.session.scalars(query))
+
+
+def get_lead(lead_id: int) -> Lead:
+    """One lead, or NotFound."""
+    lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INT else None
+    if lead is None:
+        raise NotFound(f"There is no lead {lead_id}.")
+    return lead
+
+
+@dataclass
+class LeadFields:
+    """Fields of a lead a client may set; _UNSET leaves a field as it is."""
+
+    name: object = _UNSET
+    email: object = _UNSET
+    company: object = _UNSET
+    value_in_cents: object = _UNSET
+
+
+def _check_lead_fields(fields: LeadFields, *, creating: bool) -> dict:
+    errors = []
+    values: dict = {}
+
+    def text(attr: str, field: str, limit: int, *, required: bool, nullable: bool) -> None:
+        value = getattr(fields, attr)
+        if value is _UNSET:
+            if required:
+                errors.append({"field": field, "message": "Required."})
+            return
+        if value is None and nullable:
+            values[attr] = None
+            return
+        if not isinstance(value, str) or (not nullable and not value.strip()):
+            errors.append({"field": field, "message": "Must be a string or null."
+                           if nullable else "Must be a non-empty string."})
+            return
+        value = " ".join(value.split())
+        if len(value) > limit:
+            errors.append({"field": field, "message": f"At most {limit} characters."})
+            return
+        values[attr] = value or None
+
+    text("name", "name", MAX_LEAD_NAME, required=creating, nullable=False)
+    text("email", "email", MAX_EMAIL, required=False, nullable=True)
+    if values.get("email") and ("@" not in values["email"] or " " in values["email"]):
+        errors.append({"field": "email", "message": "Must be an email address."})
+    text("company", "company", MAX_COMPANY, required=False, nullable=True)
+    if fields.value_in_cents is not _UNSET:
+        cents = fields.value_in_cents
+        if isinstance(cents, bool) or not isinstance(cents, int) or not 0 <= cents <= MAX_INT:
+            errors.append({"field": "valueInCents",
+                           "message": "Must be a whole number of cents, 0 or more."})
+        else:
+            values["value_in_cents"] = cents
+    if errors:
+        raise InvalidInput("Some fields of the lead are not valid.", errors=errors)
+    return values
+
+
+def _check_position(position: int | None) -> None:
+    if position is not None and not 1 <= position <= MAX_INT:
+        raise InvalidInput("position must be a whole number, 1 or more.",
+                           errors=[{"field": "position", "message": "Must be 1 or more."}])
+
+
+def _unknown_status(status_id: int) -> UnknownReferences:
+    return UnknownReferences(
+        f"There is no lead status {status_id}.",
+        errors=[{"field": "statusId", "message": f"Unknown status {status_id}."}],
+        statusIds=[status_id],
+    )
+
+
+def create_lead(fields: LeadFields, status_id: int, position: int | None = None) -> Lead:
+    """Add a lead to a status, last in its column unless a position is given."""
+    values = _check_lead_fields(fields, creating=True)
+    _check_position(position)
+    try:
+        if status_id not in _lock_statuses([status_id]):
+            raise _unknown_status(status_id)
+        column = _column(status_id)
+        lead = Lead(status_id=status_id, position=0, **values)
+        db.session.add(lead)
+        index = len(column) if position is None else min(position - 1, len(column))
+        column.insert(index, lead)
+        _renumber(column)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return lead
+
+
+def update_lead(lead_id: int, fields: LeadFields, *, status_id: int | None = None,
+                position: int | None = None) -> Lead:
+    """Edit a lead; a new statusId and/or position moves it (positions start at 1).
+
+    The lead's old and new columns are renumbered 1..n; a position past the end means last.
+    """
+    values = _check_lead_fields(fields, creating=False)
+    _check_position(position)
+    try:
+        lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INT else None
+        if lead is None:
+            raise NotFound(f"There is no lead {lead_id}.")
+        if status_id is not None or position is not None:
+            _move(lead, status_id if status_id is not None else lead.status_id, position)
+        for attr, value in values.items():
+            setattr(lead, attr, value)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return lead
+
+
+def _move(lead: Lead, status_id: int, position: int | None) -> None:
+    # The status rows stand for their columns: whoever holds them may renumber leads. A move
+    # locks them all (a board has a handful), so the lead cannot change column meanwhile.
+    statuses = _lock_statuses()
+    db.session.refresh(lead)
+    if status_id not in statuses:
+        raise _unknown_status(status_id)
+    source = [other for other in _column(lead.status_id) if other.id != lead.id]
+    if status_id == lead.status_id:
+        target = source
+    else:
+        target = [other for other in _column(status_id) if other.id != lead.id]
+        lead.status_id = status_id
+        _renumber(source)
+    index = len(target) if position is None else min(position - 1, len(target))
+    target.insert(index, lead)
+    _renumber(target)
+
+
+def delete_lead(lead_id: int) -> None:
+    """Delete a lead and close the gap it leaves in its column."""
+    try:
+        lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INT else None
+        if lead is None:
+            raise NotFound(f"There is no lead {lead_id}.")
+        _lock_statuses()
+        db.session.refresh(lead)
+        column = [other for other in _column(lead.status_id) if other.id != lead.id]
+        db.session.delete(lead)
+        _renumber(column)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

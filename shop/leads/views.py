@@ -1,0 +1,15 @@
+"""The staff page of the lead pipeline: a board its JavaScript drives through the JSON API."""
+
+from flask import Blueprint, render_template
+
+from shop.accounts.auth import staff_required
+from shop.leads import services
+
+bp = Blueprint("leads", __name__)
+
+
+@bp.get("/staff/leads")
+@staff_required
+def board():
+    """The board: one column per status in statusOrder, each with its leads by position."""
+    return render_template("leads/board.html", statuses=services.board())
