@@ -57,6 +57,8 @@ def _register_blueprints(app: Flask) -> None:
     from shop.catalog.views import bp as catalog_pages
     from shop.orders.api import bp as orders_api
     from shop.payments.api import bp as payments_api
+    from shop.payments.webhooks import bp as payments_webhooks
 
-    for blueprint in (catalog_api, orders_api, payments_api, accounts_pages, catalog_pages):
+    for blueprint in (catalog_api, orders_api, payments_api, payments_webhooks,
+                      accounts_pages, catalog_pages):
         app.register_blueprint(blueprint)
