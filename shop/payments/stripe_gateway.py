@@ -72,7 +72,7 @@ class StripeGateway:
             ),
             order_id=order_id,
         )
-        return intent_from_stripe(intent)
+        return intent_from_stripe(intent.to_dict())
 
     def retrieve_intent(self, intent_id: str) -> Intent:
         if not intent_id:
@@ -80,7 +80,7 @@ class StripeGateway:
         intent = self._call("retrieve_intent",
                             lambda: self._client.v1.payment_intents.retrieve(intent_id),
                             intent_id=intent_id)
-        return intent_from_stripe(intent)
+        return intent_from_stripe(intent.to_dict())
 
     def cancel_intent(self, intent_id: str) -> Intent:
         """Cancel an intent; already cancelled is fine, already paid is a StateConflict."""
@@ -99,7 +99,7 @@ class StripeGateway:
             raise self._provider_error("cancel_intent", error, intent_id=intent_id) from None
         except stripe.StripeError as error:
             raise self._provider_error("cancel_intent", error, intent_id=intent_id) from None
-        return intent_from_stripe(intent)
+        return intent_from_stripe(intent.to_dict())
 
     def refund(self, intent_id: str, *, idempotency_key: str) -> None:
         """Refund the whole payment of an intent; a payment already refunded is left as is."""
