@@ -30,6 +30,11 @@ def order_for_intent(intent_id: str) -> Order | None:
     )
 
 
+def event_handled(event_id: str) -> bool:
+    """Whether a provider event id was already recorded."""
+    return db.session.get(PaymentEvent, event_id) is not None
+
+
 def claim_event(event_id: str, event_type: str) -> bool:
     """Record a provider event id; False if it was handled before (a replay)."""
     try:

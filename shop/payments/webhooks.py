@@ -80,21 +80,8 @@ def stripe_webhook():
     except InvalidInput as error:
         log.warning("webhook rejected", extra={"outcome": "rejected", "reason": error.detail})
         raise
-    handler = HANDLERS.get(event.type)
     try:
-        if not services.claim_event(event.id, event.type):
-            db.session.rollback()
-            log.info("webhook replayed", extra={"event_id": event.id, "event_type": event.type,
-                                                 "outcome": "duplicate"})
-            return {"received": True, "outcome": "duplicate"}
-        if handler is None:
-            outcome = "ignored"
-            log.info("webhook type ignored", extra={"event_id": event.id,
-                                                    "event_type": event.type,
-                                                    "outcome": outcome})
-        else:
-            outcome = handler(event)
-        db.session.commit()
+        outcome = _process(event)
     except (KeyError, TypeError, ValueError):
         # Signed, yet its object is not shaped as its type promises: nothing is recorded.
         db.session.rollback()
@@ -107,3 +94,30 @@ def stripe_webhook():
         db.session.rollback()
         raise
     return {"received": True, "outcome": outcome}
+
+
+def _process(event: WebhookEvent) -> str:
+    """Apply an event once, in one transaction with the record of its id."""
+    if services.event_handled(event.id):
+        db.session.rollback()
+        log.info("webhook replayed", extra={"event_id": event.id, "event_type": event.type,
+                                             "outcome": "duplicate"})
+        return "duplicate"
+    handler = HANDLERS.get(event.type)
+    if handler is None:
+        outcome = "ignored"
+        log.info("webhook type ignored", extra={"event_id": event.id, "event_type": event.type,
+                                                "outcome": outcome})
+    else:
+        outcome = handler(event)
+    # The id is claimed after the work, not before: SQLite's driver opens no transaction for
+    # a SAVEPOINT alone, so a claim made first would be committed even if the handler failed.
+    # A delivery racing this one is caught here, and everything it did is undone.
+    if not services.claim_event(event.id, event.type):
+        db.session.rollback()
+        log.info("webhook delivered twice at once", extra={"event_id": event.id,
+                                                            "event_type": event.type,
+                                                            "outcome": "duplicate"})
+        return "duplicate"
+    db.session.commit()
+    return outcome

@@ -133,16 +133,21 @@ def localstripe(localstripe_server) -> Localstripe:
     return server
 
 
+def stripe_config(tmp_path, api_base: str, **overrides) -> dict:
+    """The test configuration with Stripe's keys, talking to `api_base`."""
+    settings = {
+        "STRIPE_SECRET_KEY": SECRET_KEY,
+        "STRIPE_API_BASE": api_base,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        **overrides,
+    }
+    return test_config(tmp_path, **settings)
+
+
 @pytest.fixture
 def app_config(request, tmp_path, localstripe):
     """The app paying through localstripe; parametrize indirectly with a dict to override."""
-    settings = {
-        "STRIPE_SECRET_KEY": SECRET_KEY,
-        "STRIPE_API_BASE": localstripe.url,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-    }
-    settings.update(getattr(request, "param", {}))
-    return test_config(tmp_path, **settings)
+    return stripe_config(tmp_path, localstripe.url, **getattr(request, "param", {}))
 
 
 @pytest.fixture
