@@ -27,6 +27,12 @@ TIMEOUT = 30
 MAX_NETWORK_RETRIES = 2
 # How old a webhook's signed timestamp may be, in seconds (Stripe's own default).
 WEBHOOK_TOLERANCE = 300
+PROCESSING = "processing"
+# Intents Stripe will not cancel because money has moved or is moving: a conflict, not a fault.
+UNCANCELLABLE = {
+    SUCCEEDED: "The payment has already succeeded; refund it instead.",
+    PROCESSING: "The payment is being processed; try again once it has settled.",
+}
 
 
 def intent_from_stripe(obj: Mapping[str, Any]) -> Intent:
@@ -91,11 +97,9 @@ class StripeGateway:
             current = self.retrieve_intent(intent_id)
             if current.status == CANCELED:
                 return current
-            if current.status == SUCCEEDED:
-                raise StateConflict(
-                    "The payment has already succeeded; refund it instead.",
-                    paymentStatus=current.status,
-                ) from None
+            if current.status in UNCANCELLABLE:
+                raise StateConflict(UNCANCELLABLE[current.status],
+                                    paymentStatus=current.status) from None
             raise self._provider_error("cancel_intent", error, intent_id=intent_id) from None
         except stripe.StripeError as error:
             raise self._provider_error("cancel_intent", error, intent_id=intent_id) from None

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.payments.models import PaymentEvent
+from tests.conftest import log_in
 from tests.stripe.conftest import WEBHOOK_PATH, event_payload, intent_object, sign
 
 pytestmark = pytest.mark.stripe
@@ -266,3 +267,17 @@ def test_without_a_webhook_secret_every_event_gets_400(client, order, status_of)
         assert response.status_code == 400
         assert "STRIPE_WEBHOOK_SECRET" in response.json["detail"]
     assert status_of(order) == "pending"
+
+
+def test_the_webhook_needs_no_csrf_token_where_other_posts_do(client, make_user, order,
+                                                              status_of):
+    # A browser session makes the CSRF check apply; Stripe's signature stands in for it.
+    make_user("browser@example.com")
+    log_in(client, "browser@example.com")
+    refused = client.post("/orders/new", json=[str(order["productId"])])
+    assert refused.status_code == 400  # no X-CSRFToken
+    payload = event_payload("payment_intent.succeeded", intent_object(order))
+    response = client.post(WEBHOOK_PATH, data=payload, content_type="application/json",
+                           headers={"Stripe-Signature": sign(payload)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert status_of(order) == "paid"
