@@ -75,6 +75,16 @@ def expire_orders(older_than: timedelta) -> None:
         click.echo(f"Order {result.order_id}: {result.outcome} ({result.detail})")
     cancelled = sum(1 for r in results if r.outcome == "cancelled")
     click.echo(f"Expired {cancelled} order{'s' if cancelled != 1 else ''} pending longer than "
-               f"{older_than}.")
+               f"{_spell(older_than)}.")
     if any(r.outcome == "failed" for r in results):
         raise click.ClickException("Some orders could not be expired; run the command again.")
+
+
+def _spell(span: timedelta) -> str:
+    """30 minutes, 24 hours, 2 days: a duration as the person typed it, roughly."""
+    minutes = int(span.total_seconds() // 60)
+    for unit, size in (("day", 24 * 60), ("hour", 60), ("minute", 1)):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return str(span)

@@ -55,9 +55,11 @@ def test_stale_pending_orders_are_cancelled_once(app, runner, shopper, staff, ma
     assert shopper.client.get(f"/products/{pid}").json["stock"] == 8
 
 
-@pytest.mark.parametrize(("spelling", "hours"), [("30m", 0.5), ("2d", 48), ("12H", 12)])
+@pytest.mark.parametrize(("spelling", "hours", "spelled"),
+                         [("30m", 0.5, "30 minutes"), ("2d", 48, "2 days"),
+                          ("12H", 12, "12 hours"), ("90m", 1.5, "90 minutes")])
 def test_durations_in_minutes_hours_and_days(runner, shopper, make_product, age,
-                                             spelling, hours):
+                                             spelling, hours, spelled):
     pid = make_product(price=500, stock=10)
     just_inside = shopper.post("/orders/new", json=[str(pid)]).json
     just_outside = shopper.post("/orders/new", json=[str(pid)]).json
@@ -65,6 +67,7 @@ def test_durations_in_minutes_hours_and_days(runner, shopper, make_product, age,
     age(just_outside["id"], hours * 1.1)
     result = runner.invoke(args=["shop", "expire-orders", "--older-than", spelling])
     assert result.exit_code == 0, result.output
+    assert f"Expired 1 order pending longer than {spelled}." in result.output
     statuses = {o["id"]: o["status"] for o in shopper.get("/orders").json}
     assert statuses == {just_inside["id"]: "pending", just_outside["id"]: "cancelled"}
 

@@ -195,7 +195,7 @@ def test_payment_events_are_logged_with_order_intent_and_event(post_event, order
 
 def forged_headers(payload: str) -> dict[str, str]:
     now = int(time.time())
-    good = sign(payload)
+    good = sign(payload, timestamp=now)
     return {
         "unsigned": {},
         "empty": {"Stripe-Signature": ""},
