@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.orders.models import IdempotencyKey, Order
+from shop.payments.gateway import build_gateway
 from tests.stripe.conftest import free_port
 
 pytestmark = pytest.mark.stripe
@@ -56,3 +57,18 @@ def test_stripe_refusing_the_intent_gives_502_and_leaves_no_order(app, shopper, 
     # The shop works again as soon as Stripe does.
     good = make_product(price=500, stock=1)
     assert shopper.post("/orders/new", json=[str(good)]).status_code == 201
+
+
+def test_stripe_unreachable_when_asked_about_a_payment_is_502_and_changes_nothing(
+        app, shopper, make_product, localstripe):
+    pid = make_product(price=1000, stock=3)
+    order = shopper.post("/orders/new", json=[str(pid)]).json
+    localstripe.pay(order["clientSecret"].split("_secret_")[0])
+    app.extensions["shop.payment_gateway"] = build_gateway({**app.config,
+                                                            "STRIPE_API_BASE": CLOSED})
+    for status in ("paid", "cancelled"):
+        response = shopper.post("/orders/status-update",
+                                json={"orderId": order["id"], "status": status})
+        assert response.status_code == 502, response.json
+    assert shopper.get(f"/orders/{order['id']}").json["status"] == "pending"
+    assert shopper.client.get(f"/products/{pid}").json["stock"] == 2
