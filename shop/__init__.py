@@ -61,7 +61,8 @@ def _register_blueprints(app: Flask) -> None:
     from shop.orders.api import bp as orders_api
     from shop.orders.views import bp as orders_pages
     from shop.payments.api import bp as payments_api
+    from shop.payments.webhooks import bp as payments_webhooks
 
-    for blueprint in (openapi, catalog_api, orders_api, payments_api, leads_api, accounts_pages,
-                      catalog_pages, orders_pages, leads_pages):
+    for blueprint in (openapi, catalog_api, orders_api, payments_api, payments_webhooks, leads_api,
+                      accounts_pages, catalog_pages, orders_pages, leads_pages):
         app.register_blueprint(blueprint)

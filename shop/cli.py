@@ -1,5 +1,7 @@
 """`flask --app app shop …`: the shop's commands."""
 
+from datetime import timedelta
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -43,3 +45,46 @@ def seed_demo() -> None:
 
     for line in seed(current_app.config):
         click.echo(line)
+
+
+class Duration(click.ParamType):
+    """A span of time written as a number and a unit: 30m, 24h, 2d."""
+
+    name = "duration"
+    UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+    def convert(self, value, param, ctx) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        text = str(value).strip().lower()
+        number, unit = text[:-1], text[-1:]
+        if unit not in self.UNITS or not number.isdigit() or int(number) < 1:
+            self.fail(f"{value!r} is not a duration such as 30m, 24h or 2d.", param, ctx)
+        return timedelta(**{self.UNITS[unit]: int(number)})
+
+
+@shop_cli.command("expire-orders")
+@click.option("--older-than", type=Duration(), default="24h", show_default=True,
+              help="Cancel orders pending longer than this (e.g. 30m, 24h, 2d).")
+def expire_orders(older_than: timedelta) -> None:
+    """Cancel stale pending orders: their payment intents are cancelled, stock returns."""
+    from shop.orders.services import expire_pending_orders
+
+    results = expire_pending_orders(older_than)
+    for result in results:
+        click.echo(f"Order {result.order_id}: {result.outcome} ({result.detail})")
+    cancelled = sum(1 for r in results if r.outcome == "cancelled")
+    click.echo(f"Expired {cancelled} order{'s' if cancelled != 1 else ''} pending longer than "
+               f"{_spell(older_than)}.")
+    if any(r.outcome == "failed" for r in results):
+        raise click.ClickException("Some orders could not be expired; run the command again.")
+
+
+def _spell(span: timedelta) -> str:
+    """30 minutes, 24 hours, 2 days: a duration as the person typed it, roughly."""
+    minutes = int(span.total_seconds() // 60)
+    for unit, size in (("day", 24 * 60), ("hour", 60), ("minute", 1)):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return str(span)

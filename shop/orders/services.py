@@ -4,6 +4,8 @@ import hashlib
 import json
 import logging
 import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -12,9 +14,11 @@ from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
 from shop.catalog import services as catalog
+from shop.database import utcnow
 from shop.exceptions import (
     InvalidInput,
     NotFound,
+    PaymentProviderError,
     PermissionDenied,
     StateConflict,
     UnknownReferences,
@@ -245,6 +249,60 @@ def _settle_with_provider(order: Order, target: OrderStatus) -> None:
             log.info("nothing to settle with the provider",
                      extra={"order_id": order.id, "intent_id": intent_id, "to": target.value,
                             "intent_status": intent.status})
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """What expiring one stale order came to: `outcome` is cancelled, skipped or failed."""
+
+    order_id: int
+    outcome: str
+    detail: str
+
+
+def expire_pending_orders(older_than: timedelta) -> list[Expiry]:
+    """Cancel the orders left pending longer than `older_than`, through the status table.
+
+    Each order is cancelled in its own transaction: its payment intent is cancelled with the
+    provider and its stock goes back. An order whose payment succeeded meanwhile is left for
+    the webhook; one the provider cannot cancel now is left for the next run. Running it
+    again changes nothing more.
+    """
+    if older_than <= timedelta(0):
+        raise InvalidInput("Only orders pending for some time can expire.")
+    cutoff = utcnow() - older_than
+    stale_ids = list(db.session.scalars(
+        select(Order.id).where(Order.status == OrderStatus.PENDING, Order.created_at < cutoff)
+        .order_by(Order.id)
+    ))
+    db.session.rollback()
+    results = []
+    for order_id in stale_ids:
+        order = _load_order(order_id, lock=True)
+        # Re-checked under the lock: the order may have been paid or cancelled meanwhile.
+        if order is None or order.order_status != OrderStatus.PENDING:
+            db.session.rollback()
+            continue
+        fields = {"order_id": order_id, "intent_id": order.payment_intent_id}
+        since = order.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        try:
+            apply_transition(order, OrderStatus.CANCELLED, by="expiry")
+            db.session.commit()
+        except StateConflict as conflict:
+            db.session.rollback()
+            log.warning("stale order not expired", extra={**fields, "outcome": "skipped"})
+            results.append(Expiry(order_id, "skipped", conflict.detail))
+        except PaymentProviderError as error:
+            db.session.rollback()
+            log.error("stale order not expired", extra={**fields, "outcome": "failed"})
+            results.append(Expiry(order_id, "failed", error.detail))
+        except BaseException:
+            db.session.rollback()
+            raise
+        else:
+            log.info("stale order expired", extra={**fields, "outcome": "cancelled"})
+            results.append(Expiry(order_id, "cancelled", f"pending since {since}"))
+    return results
 
 
 def demo_cart(size: int = 3) -> list[tuple[int, str, int, int]]:

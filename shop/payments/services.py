@@ -30,11 +30,19 @@ def order_for_intent(intent_id: str) -> Order | None:
     )
 
 
+def event_handled(event_id: str) -> bool:
+    """Whether a provider event id was already recorded."""
+    return db.session.get(PaymentEvent, event_id) is not None
+
+
 def claim_event(event_id: str, event_type: str) -> bool:
-    """Record a provider event id; False if it was handled before (a replay)."""
+    """Record a provider event id in the current transaction; False if another has it.
+
+    On False the transaction is spoilt and the caller must roll back everything it did.
+    """
+    db.session.add(PaymentEvent(id=event_id, type=event_type))
     try:
-        with db.session.begin_nested():
-            db.session.add(PaymentEvent(id=event_id, type=event_type))
+        db.session.flush()
     except IntegrityError:
         return False
     return True
