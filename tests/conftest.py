@@ -6,16 +6,19 @@ A test that needs a service the machine lacks is skipped locally and fails in CI
 
 import os
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from shop import create_app
 from shop.accounts import services as accounts
 from shop.accounts.models import Role
 from shop.catalog.models import Product
 from shop.config import normalise_database_url
+from shop.database import utcnow
 from shop.extensions import db
+from shop.orders.models import Order
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 TEST_DATABASE_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
@@ -109,6 +112,19 @@ def make_product(app):
             return product.id
 
     return make
+
+
+@pytest.fixture
+def age(app):
+    """Make an order look as if it was placed `hours` ago."""
+
+    def make_older(order_id: int, hours: float) -> None:
+        with app.app_context():
+            db.session.execute(update(Order).where(Order.id == order_id)
+                               .values(created_at=utcnow() - timedelta(hours=hours)))
+            db.session.commit()
+
+    return make_older
 
 
 class ApiClient:

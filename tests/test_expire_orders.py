@@ -1,27 +1,10 @@
 """`flask shop expire-orders`: stale pending orders are cancelled once, through the table."""
 
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
-from shop.database import utcnow
 from shop.extensions import db
-from shop.orders.models import Order
 from shop.payments.models import OfflinePaymentIntent
-
-
-@pytest.fixture
-def age(app):
-    """Make an order look as if it was placed `hours` ago."""
-
-    def make_older(order_id: int, hours: float) -> None:
-        with app.app_context():
-            db.session.execute(update(Order).where(Order.id == order_id)
-                               .values(created_at=utcnow() - timedelta(hours=hours)))
-            db.session.commit()
-
-    return make_older
 
 
 def test_stale_pending_orders_are_cancelled_once(app, runner, shopper, staff, make_product,

@@ -1,28 +1,12 @@
 """expire-orders against Stripe: intents are cancelled there; a paid one is left alone."""
 
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
-from shop.database import utcnow
-from shop.extensions import db
-from shop.orders.models import Order
 from shop.payments.gateway import build_gateway
 from tests.stripe.conftest import free_port
 
 pytestmark = pytest.mark.stripe
-
-
-@pytest.fixture
-def age(app):
-    def make_older(order_id: int, hours: float) -> None:
-        with app.app_context():
-            db.session.execute(update(Order).where(Order.id == order_id)
-                               .values(created_at=utcnow() - timedelta(hours=hours)))
-            db.session.commit()
-
-    return make_older
 
 
 def intent_id_of(order: dict) -> str:
