@@ -52,6 +52,9 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from shop.http import ids_within_the_database
+
+    app.url_value_preprocessor(ids_within_the_database)
     from shop.accounts.views import bp as accounts_pages
     from shop.catalog.api import bp as catalog_api
     from shop.catalog.views import bp as catalog_pages

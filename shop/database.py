@@ -15,6 +15,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids, counts and offsets are the databases' 32-bit INTEGER; nothing larger can exist.
+MAX_INTEGER = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

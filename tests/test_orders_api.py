@@ -388,3 +388,28 @@ def test_unknown_status_is_400_listing_the_allowed_ones(shopper, placed, status)
                                        json={"orderId": placed["id"], "status": status}), 400)
     assert body["allowed"] == ["pending", "paid", "shipped", "completed", "cancelled",
                                "refunded"]
+
+
+# --- numbers past what the database can hold ------------------------------------------------
+
+HUGE = 10**20
+
+
+@pytest.mark.parametrize("path,status", [
+    (f"/orders?offset={HUGE}", 400),
+    (f"/orders?limit={HUGE}", 400),
+    (f"/orders/{HUGE}", 404),
+    (f"/products/{HUGE}", 404),
+])
+def test_huge_numbers_in_paths_and_queries_are_4xx(shopper, path, status):
+    assert_problem(shopper.get(path), status)
+
+
+@pytest.mark.parametrize("body", [[str(HUGE)], [{"id": HUGE, "quantity": 1}], [2**63]])
+def test_huge_product_ids_are_unknown_products(shopper, products, body):
+    assert_problem(shopper.post("/orders/new", json=body), 422)
+
+
+def test_huge_order_ids_in_status_update_are_404(shopper):
+    assert_problem(shopper.post("/orders/status-update", json={"orderId": HUGE,
+                                                               "status": "paid"}), 404)

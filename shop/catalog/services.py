@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select, update
 
 from shop.catalog.models import Product
+from shop.database import MAX_INTEGER
 from shop.exceptions import NotFound, OutOfStock
 from shop.extensions import db
 
@@ -26,7 +27,7 @@ def get_product(product_id: int) -> Product:
 
 def products_by_id(product_ids: Iterable[int]) -> dict[int, Product]:
     """The products for sale among these ids, keyed by id."""
-    ids = set(product_ids)
+    ids = {i for i in product_ids if 0 < i <= MAX_INTEGER}
     if not ids:
         return {}
     rows = db.session.scalars(

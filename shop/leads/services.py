@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from shop.database import MAX_INTEGER
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
 
-# The columns are 32-bit integers; larger numbers can name nothing and store nothing.
-MAX_INT = 2**31 - 1
 MAX_STATUS_NAME = 100
 MAX_LEAD_NAME = 200
 MAX_EMAIL = 254
@@ -55,7 +54,7 @@ def board() -> list[LeadStatus]:
 
 def get_status(status_id: int) -> LeadStatus:
     """One status, or NotFound."""
-    status = db.session.get(LeadStatus, status_id) if 0 < status_id <= MAX_INT else None
+    status = db.session.get(LeadStatus, status_id) if 0 < status_id <= MAX_INTEGER else None
     if status is None:
         raise NotFound(f"There is no lead status {status_id}.")
     return status
@@ -65,7 +64,7 @@ def _lock_statuses(ids: Iterable[int] | None = None) -> dict[int, LeadStatus]:
     """Lock status rows (all of them, or these ids) in id order; returns those that exist."""
     query = select(LeadStatus).order_by(LeadStatus.id).with_for_update()
     if ids is not None:
-        wanted = sorted({i for i in ids if 0 < i <= MAX_INT})
+        wanted = sorted({i for i in ids if 0 < i <= MAX_INTEGER})
         if not wanted:
             return {}
         query = query.where(LeadStatus.id.in_(wanted))
@@ -75,8 +74,8 @@ def _lock_statuses(ids: Iterable[int] | None = None) -> dict[int, LeadStatus]:
 
 
 def _check_order_value(value: int, field: str) -> None:
-    if not 0 <= value <= MAX_INT:
-        raise InvalidInput(f"{field} must be a whole number from 0 to {MAX_INT}.",
+    if not 0 <= value <= MAX_INTEGER:
+        raise InvalidInput(f"{field} must be a whole number from 0 to {MAX_INTEGER}.",
                            errors=[{"field": field, "message": "Must be 0 or more."}])
 
 
@@ -93,7 +92,7 @@ def reorder_statuses(placements: Sequence[StatusPlacement]) -> list[LeadStatus]:
             errors.append({"field": f"[{index}].id",
                            "message": f"Status {placement.status_id} is listed more than once."})
         seen.add(placement.status_id)
-        if not 0 <= placement.status_order <= MAX_INT:
+        if not 0 <= placement.status_order <= MAX_INTEGER:
             errors.append({"field": f"[{index}].statusOrder",
                            "message": "Must be a whole number, 0 or more."})
     if errors:
@@ -249,7 +248,7 @@ def list_leads(status_id: int | None = None) -> list[Lead]:
 
 def get_lead(lead_id: int) -> Lead:
     """One lead, or NotFound."""
-    lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INT else None
+    lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INTEGER else None
     if lead is None:
         raise NotFound(f"There is no lead {lead_id}.")
     return lead
@@ -295,7 +294,7 @@ def _check_lead_fields(fields: LeadFields, *, creating: bool) -> dict:
     text("company", "company", MAX_COMPANY, required=False, nullable=True)
     if fields.value_in_cents is not _UNSET:
         cents = fields.value_in_cents
-        if isinstance(cents, bool) or not isinstance(cents, int) or not 0 <= cents <= MAX_INT:
+        if isinstance(cents, bool) or not isinstance(cents, int) or not 0 <= cents <= MAX_INTEGER:
             errors.append({"field": "valueInCents",
                            "message": "Must be a whole number of cents, 0 or more."})
         else:
@@ -306,7 +305,7 @@ def _check_lead_fields(fields: LeadFields, *, creating: bool) -> dict:
 
 
 def _check_position(position: int | None) -> None:
-    if position is not None and not 1 <= position <= MAX_INT:
+    if position is not None and not 1 <= position <= MAX_INTEGER:
         raise InvalidInput("position must be a whole number, 1 or more.",
                            errors=[{"field": "position", "message": "Must be 1 or more."}])
 
@@ -348,7 +347,7 @@ def update_lead(lead_id: int, fields: LeadFields, *, status_id: int | None = Non
     values = _check_lead_fields(fields, creating=False)
     _check_position(position)
     try:
-        lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INT else None
+        lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INTEGER else None
         if lead is None:
             raise NotFound(f"There is no lead {lead_id}.")
         if status_id is not None or position is not None:
@@ -384,7 +383,7 @@ def _move(lead: Lead, status_id: int, position: int | None) -> None:
 def delete_lead(lead_id: int) -> None:
     """Delete a lead and close the gap it leaves in its column."""
     try:
-        lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INT else None
+        lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INTEGER else None
         if lead is None:
             raise NotFound(f"There is no lead {lead_id}.")
         _lock_statuses()

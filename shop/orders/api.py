@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
-from shop.database import isoformat_z
+from shop.database import MAX_INTEGER, isoformat_z
 from shop.exceptions import InvalidInput
 from shop.http import int_arg, json_body, strict_int
 from shop.orders import services
@@ -77,7 +77,7 @@ def list_orders():
     status_arg = request.args.get("status")
     status = parse_status(status_arg) if status_arg is not None else None
     limit = int_arg("limit", minimum=1, maximum=services.MAX_PAGE_SIZE)
-    offset = int_arg("offset", default=0, minimum=0)
+    offset = int_arg("offset", default=0, minimum=0, maximum=MAX_INTEGER)
     scope = request.args.get("scope", "mine")
     if scope not in {"mine", "all"}:
         raise InvalidInput("'scope' must be 'mine' or 'all'.",
