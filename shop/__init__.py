@@ -53,10 +53,13 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from shop.accounts.views import bp as accounts_pages
+    from shop.cart.views import bp as cart_pages
     from shop.catalog.api import bp as catalog_api
     from shop.catalog.views import bp as catalog_pages
     from shop.orders.api import bp as orders_api
+    from shop.orders.views import bp as order_pages
     from shop.payments.api import bp as payments_api
 
-    for blueprint in (catalog_api, orders_api, payments_api, accounts_pages, catalog_pages):
+    for blueprint in (catalog_api, orders_api, payments_api, accounts_pages, catalog_pages,
+                      cart_pages, order_pages):
         app.register_blueprint(blueprint)
