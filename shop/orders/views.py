@@ -15,7 +15,7 @@ from shop.payments.gateway import SUCCEEDED, get_gateway
 
 bp = Blueprint("orders", __name__)
 
-PAGE_SIZE = 10
+HISTORY_PAGE_SIZE = 10
 
 
 def own_order(order_id: int) -> Order:
@@ -42,8 +42,8 @@ def payment_settings() -> dict:
 def history():
     """The shopper's own orders, newest first, a page at a time."""
     page = max(request.args.get("page", 1, type=int), 1)
-    orders, more = services.list_orders(current_user, limit=PAGE_SIZE,
-                                        offset=(page - 1) * PAGE_SIZE)
+    orders, more = services.list_orders(current_user, limit=HISTORY_PAGE_SIZE,
+                                        offset=(page - 1) * HISTORY_PAGE_SIZE)
     return render_template("orders/history.html", orders=orders, page=page, more=more)
 
 
