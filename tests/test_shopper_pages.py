@@ -107,7 +107,7 @@ def test_the_checkout_page_in_test_mode(ann, make_product):
     html = ann.get("/checkout").get_data(as_text=True)
     assert '<meta name="csrf-token"' in html
     assert f'[{{"id": {mug}, "quantity": 2}}]' in html
-    assert ">Checkout</button>" in html
+    assert ">Checkout</button>" in html  # enabled by checkout.js
     assert '<label for="card-number">Card number</label>' in html
     assert "Pay $28.00" in html and "Test payment." in html
     assert "js.stripe.com" not in html

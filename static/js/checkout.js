@@ -208,12 +208,15 @@
       });
   }
 
+  // The buttons are rendered disabled, so that nothing is clicked before this runs.
   if (checkoutButton) {
     checkoutButton.addEventListener("click", function () { placeOrder(false); });
+    checkoutButton.disabled = false;
   }
   var testForm = document.getElementById("test-card-form");
   if (testForm) testForm.addEventListener("submit", payWithTestCard);
   var stripeForm = document.getElementById("stripe-payment-form");
   if (stripeForm) stripeForm.addEventListener("submit", payWithStripe);
+  payButton.disabled = false;
   if (order) showPayment();
 })();
