@@ -87,7 +87,7 @@ def test_a_shopper_pays_through_stripe_and_the_webhook_marks_the_order_paid(
 def test_a_declined_card_at_stripe_is_shown_and_the_order_stays_pending(
         webhooks_to_app, demo_catalog, db_state, stripe_js, page, screenshot):
     base = webhooks_to_app.url
-    stripe_js["card"] = "4000000000000002"
+    stripe_js["card"] = "4000000000000341"  # attaches, then is declined (localstripe)
     register(page, base, "zoe@example.com")
     add_to_cart_from_catalog(page, base, "Apron")
     page.goto(base + "/checkout")
