@@ -52,12 +52,11 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from shop.http import ids_within_the_database
-
-    app.url_value_preprocessor(ids_within_the_database)
     from shop.accounts.views import bp as accounts_pages
+    from shop.cart.views import bp as cart_pages
     from shop.catalog.api import bp as catalog_api
     from shop.catalog.views import bp as catalog_pages
+    from shop.http import ids_within_the_database
     from shop.leads.api import bp as leads_api
     from shop.leads.views import bp as leads_pages
     from shop.openapi import bp as openapi
@@ -66,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.payments.api import bp as payments_api
     from shop.payments.webhooks import bp as payments_webhooks
 
+    app.url_value_preprocessor(ids_within_the_database)
     for blueprint in (openapi, catalog_api, orders_api, payments_api, payments_webhooks, leads_api,
-                      accounts_pages, catalog_pages, orders_pages, leads_pages):
+                      accounts_pages, catalog_pages, cart_pages, orders_pages, leads_pages):
         app.register_blueprint(blueprint)

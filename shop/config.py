@@ -37,6 +37,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         PASSWORD_HASH_METHOD="scrypt",
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        # Where the checkout page loads Stripe.js from in Stripe mode; tests serve a stand-in.
+        STRIPE_JS_URL="https://js.stripe.com/v3/",
     )
     app.config.from_pyfile("config.py", silent=True)
     for key in ENV_KEYS:

@@ -1,6 +1,11 @@
-"""What every template may use: money formatting, the payment mode, the CSRF token."""
+"""What every template may use: money formatting, the payment mode, the CSRF token, and
+cache-busted URLs of static files."""
 
-from flask import Flask
+import hashlib
+import os
+from functools import lru_cache
+
+from flask import Flask, url_for
 
 from shop.payments.gateway import get_gateway
 
@@ -12,9 +17,26 @@ def format_money(cents: int, currency: str = "usd") -> str:
     return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
 
 
+@lru_cache(maxsize=256)
+def _file_version(path: str, mtime_ns: int) -> str:
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()[:10]
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = lambda cents: format_money(cents,
                                                                 app.config["SHOP_CURRENCY"])
+
+    @app.template_global()
+    def asset_url(filename: str) -> str:
+        """A static file's URL with a digest of its content, so a new version is fetched at
+        once although browsers may cache static files (SEND_FILE_MAX_AGE_DEFAULT)."""
+        path = os.path.join(app.static_folder or "", filename)
+        try:
+            version = _file_version(path, os.stat(path).st_mtime_ns)
+        except OSError:
+            return url_for("static", filename=filename)
+        return url_for("static", filename=filename, v=version)
 
     @app.context_processor
     def shop_context():

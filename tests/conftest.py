@@ -232,7 +232,18 @@ def live_server(app):
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    def buffered(environ, start_response):
+        # werkzeug's server skips closing a response when the browser drops the connection
+        # (a navigation cancels an image load), leaving a static file open: a ResourceWarning,
+        # which filterwarnings=error turns into a random failure. Close every body here.
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    server = make_server("127.0.0.1", 0, buffered, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)

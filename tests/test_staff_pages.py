@@ -143,7 +143,7 @@ def test_every_order_newest_first_with_filters(make_orders, staff_browser):
 
 
 def test_orders_come_in_small_pages_with_next_and_prev_links(make_orders, staff_browser):
-    from shop.orders.views import PAGE_SIZE
+    from shop.orders.views import STAFF_PAGE_SIZE as PAGE_SIZE
 
     ids = make_orders([("ann@example.com", "paid")] * (PAGE_SIZE + 3))
     first = staff_browser.get("/staff/orders?status=paid")

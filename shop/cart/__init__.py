@@ -1,0 +1,1 @@
+"""The shopping cart: lines kept in the visitor's session, priced from the catalog."""

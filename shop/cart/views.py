@@ -1,0 +1,187 @@
+"""Pages of the cart and the checkout.
+
+The cart lives in the signed session cookie (`session["cart"]`), so anonymous visitors have
+one and keep it when they log in. The checkout page does not place the order itself: its
+JavaScript posts the cart lines to the JSON API (POST /orders/new), then pays through the
+offline gateway's form (test mode) or Stripe's Payment Element.
+"""
+
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import login_required
+
+from shop.accounts.views import safe_next
+from shop.cart import services
+from shop.cart.forms import AddToCartForm, CartActionForm, QuantityForm
+from shop.exceptions import DomainError, NotFound
+from shop.orders.status import OrderStatus
+from shop.orders.views import own_order, payment_settings
+from shop.payments.gateway import SUCCEEDED, get_gateway
+
+bp = Blueprint("cart", __name__)
+
+PROCESSING = "processing"
+
+
+def session_cart() -> dict[str, int]:
+    """The visitor's cart from the session (a copy: save it back with save_cart)."""
+    cart = session.get("cart")
+    return dict(cart) if isinstance(cart, dict) else {}
+
+
+def save_cart(cart: dict[str, int]) -> None:
+    if cart:
+        session["cart"] = cart
+    else:
+        session.pop("cart", None)
+
+
+@bp.app_context_processor
+def cart_context() -> dict:
+    """The number in the nav's cart link, read from the session: no query per page."""
+    cart = session.get("cart")
+    return {"cart_count": services.unit_count(cart) if isinstance(cart, dict) else 0}
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return errors[0]
+    return "Please try again."
+
+
+def _summary_for_page(cart: dict[str, int]) -> services.CartSummary:
+    summary = services.summarise(cart)
+    if summary.dropped:
+        flash("Some products in your cart are no longer for sale and were taken out.", "info")
+    save_cart(cart)
+    return summary
+
+
+@bp.get("/cart")
+def show():
+    """The cart: its lines priced from the catalog, quantities to change, the total."""
+    summary = _summary_for_page(session_cart())
+    return render_template("cart/cart.html", summary=summary, form=CartActionForm())
+
+
+@bp.post("/cart/add")
+def add():
+    """Put units of a product in the cart, then go back to where the shopper was."""
+    form = AddToCartForm()
+    back = safe_next(form.next.data or url_for(".show"))
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return redirect(back)
+    cart = session_cart()
+    try:
+        product, held = services.add_item(cart, form.product_id.data, form.quantity.data)
+    except DomainError as error:
+        flash(error.detail, "error")
+        return redirect(back)
+    save_cart(cart)
+    flash(f"Added {form.quantity.data} × {product.name} to your cart ({held} in the cart).",
+          "success")
+    return redirect(back)
+
+
+@bp.post("/cart/lines/<int:product_id>")
+def update_line(product_id: int):
+    """Set the quantity of one line; 0 takes it out."""
+    form = QuantityForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return redirect(url_for(".show"))
+    cart = session_cart()
+    try:
+        product = services.set_quantity(cart, product_id, form.quantity.data)
+    except DomainError as error:
+        flash(error.detail, "error")
+        return redirect(url_for(".show"))
+    save_cart(cart)
+    if product is None:
+        flash("The line was taken out of your cart.", "info")
+    else:
+        flash(f"Your cart now holds {form.quantity.data} × {product.name}.", "success")
+    return redirect(url_for(".show"))
+
+
+@bp.post("/cart/lines/<int:product_id>/remove")
+def remove_line(product_id: int):
+    """Take one line out of the cart."""
+    if CartActionForm().validate_on_submit():
+        cart = session_cart()
+        services.remove_item(cart, product_id)
+        save_cart(cart)
+        flash("The line was taken out of your cart.", "info")
+    return redirect(url_for(".show"))
+
+
+@bp.post("/cart/demo")
+def demo():
+    """Fill the cart with the demo cart (the same lines as GET /orders/demo-cart)."""
+    if CartActionForm().validate_on_submit():
+        cart = session_cart()
+        services.fill_with_demo_cart(cart)
+        save_cart(cart)
+        if cart:
+            flash("Your cart now holds the demo cart.", "success")
+        else:
+            flash("The catalog has nothing in stock for a demo cart.", "error")
+    return redirect(url_for(".show"))
+
+
+@bp.post("/cart/clear")
+def clear():
+    """Empty the cart."""
+    if CartActionForm().validate_on_submit():
+        save_cart({})
+        flash("Your cart is empty.", "info")
+    return redirect(url_for(".show"))
+
+
+@bp.get("/checkout")
+@login_required
+def checkout():
+    """Review the cart, then place the order and pay, all on this page (see checkout.js)."""
+    summary = _summary_for_page(session_cart())
+    return render_template("cart/checkout.html", summary=summary,
+                           payment=payment_settings())
+
+
+@bp.get("/checkout/complete")
+@login_required
+def complete():
+    """Where a payment returns to: ask the provider how it went and say so.
+
+    Stripe sends the shopper here after confirmPayment; the offline form does the same. The
+    provider's webhook stays the source of truth for `paid`; this page only reports the
+    intent's status, and empties the cart once the payment for it has gone through.
+    """
+    order_id = request.args.get("order", type=int)
+    if order_id is None:
+        raise NotFound("No order was named.")
+    order = own_order(order_id)
+    intent = get_gateway().retrieve_intent(order.payment_intent_id or "")
+    if intent.status in (SUCCEEDED, PROCESSING):
+        cart = session_cart()
+        services.clear_if_ordered(cart, order.quantities())
+        save_cart(cart)
+    if intent.status == SUCCEEDED and order.order_status != OrderStatus.PENDING:
+        flash("Thank you! Your payment went through.", "success")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    if intent.status == SUCCEEDED:
+        outcome = "succeeded"
+    elif intent.status == PROCESSING:
+        outcome = "processing"
+    else:
+        outcome = "failed"
+    return render_template("cart/complete.html", order=order, outcome=outcome,
+                           reason=intent.last_error or order.payment_error)

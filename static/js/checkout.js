@@ -1,0 +1,222 @@
+/* The checkout page and the pay page of a pending order.
+ *
+ * One service layer, two front doors: this script places the order through the JSON API
+ * (POST /orders/new, with the page's CSRF token and an Idempotency-Key) and then pays it,
+ * either on the offline test gateway (POST /payments/test/confirm) or with Stripe's Payment
+ * Element. Either way it ends on /checkout/complete?order=ID, which asks the provider how the
+ * payment went and empties the cart. No price or rule is computed here.
+ */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-checkout]");
+  if (!root) return;
+
+  var csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+  var mode = root.dataset.mode;
+  var checkoutButton = document.getElementById("checkout-button");
+  var checkoutMessage = document.getElementById("checkout-message");
+  var paymentStep = document.getElementById("payment-step");
+  var paymentMessage = document.getElementById("payment-message");
+  var payButton = paymentStep.querySelector("[data-pay-button]");
+  var order = readJSON("checkout-order");
+  var stripe = null;
+  var elements = null;
+
+  function readJSON(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  function randomKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function say(element, text, kind) {
+    element.textContent = text || "";
+    element.className = "notice" + (kind ? " notice-" + kind : "");
+    element.hidden = !text;
+  }
+
+  function money(cents, currency) {
+    return new Intl.NumberFormat("en-US", {style: "currency", currency: currency.toUpperCase()})
+      .format(cents / 100);
+  }
+
+  function completeUrl(orderId) {
+    var url = new URL(root.dataset.completeUrl, window.location.href);
+    url.searchParams.set("order", String(orderId));
+    return url.href;
+  }
+
+  function problemText(data, fallback) {
+    if (!data || !data.detail) return fallback;
+    var extra = (data.errors || []).map(function (e) { return e.message; })
+      .filter(function (m) { return m && m !== data.detail; });
+    return [data.detail].concat(extra).join(" ");
+  }
+
+  function postJSON(url, body, headers) {
+    var allHeaders = {"Content-Type": "application/json", "Accept": "application/json",
+                      "X-CSRFToken": csrfToken};
+    Object.keys(headers || {}).forEach(function (k) { allHeaders[k] = headers[k]; });
+    return fetch(url, {method: "POST", credentials: "same-origin", headers: allHeaders,
+                       body: JSON.stringify(body)})
+      .then(function (response) {
+        return response.json().catch(function () { return null; })
+          .then(function (data) { return {status: response.status, data: data}; });
+      });
+  }
+
+  function busy(button, on) {
+    button.disabled = on;
+    if (on) button.setAttribute("aria-busy", "true"); else button.removeAttribute("aria-busy");
+  }
+
+  /* Step 1: place the order. One Idempotency-Key per checkout attempt, kept for this tab and
+   * this cart, so a double click, a retry after a network error or a reload replays the same
+   * order instead of placing a second one. */
+  var lines = readJSON("checkout-lines");
+  var storageName = lines && "shop.checkout." + JSON.stringify(lines);
+  var placing = false;
+
+  var key = null;
+
+  function idempotencyKey(fresh) {
+    if (fresh || !key) {
+      key = null;
+      try { key = fresh ? null : window.sessionStorage.getItem(storageName); } catch (e) { /* off */ }
+      key = key || randomKey();
+      try { window.sessionStorage.setItem(storageName, key); } catch (e) { /* per page */ }
+    }
+    return key;
+  }
+
+  function placeOrder(fresh) {
+    if (placing && !fresh) return;
+    placing = true;
+    busy(checkoutButton, true);
+    say(checkoutMessage, "Placing your order…", "info");
+    postJSON(root.dataset.ordersUrl, lines, {"Idempotency-Key": idempotencyKey(fresh)})
+      .then(function (answer) {
+        if (answer.status === 201 && answer.data.status === "pending") {
+          order = answer.data;
+          showPayment();
+        } else if (answer.status === 201 && !fresh) {
+          // The order this key placed earlier in this tab is paid or cancelled by now: the
+          // same cart again is a new attempt, with a new key.
+          placeOrder(true);
+        } else if (answer.status === 401) {
+          window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+        } else {
+          placing = false;
+          busy(checkoutButton, false);
+          say(checkoutMessage, problemText(answer.data, "The order could not be placed."),
+              "error");
+        }
+      }, function () {
+        placing = false;
+        busy(checkoutButton, false);
+        say(checkoutMessage, "The shop could not be reached. Check your connection and " +
+            "try again; you will not be charged twice.", "error");
+      });
+  }
+
+  /* Step 2: pay the order. */
+  function showPayment() {
+    var orderStep = document.getElementById("order-step");
+    if (orderStep) orderStep.hidden = true;
+    paymentStep.hidden = false;
+    paymentStep.querySelector("[data-order-ref]").textContent =
+      "Order " + order.id + " is placed and waits for payment.";
+    payButton.textContent = "Pay " + money(order.amountInCents, order.currency);
+    if (mode === "stripe") {
+      mountStripe();
+    } else {
+      document.getElementById("card-number").focus();
+    }
+  }
+
+  function mountStripe() {
+    if (typeof window.Stripe !== "function") {
+      say(paymentMessage, "The payment form could not be loaded. Reload the page to try " +
+          "again; your order is kept.", "error");
+      payButton.disabled = true;
+      return;
+    }
+    stripe = window.Stripe(root.dataset.publishableKey);
+    elements = stripe.elements({clientSecret: order.clientSecret});
+    var container = document.getElementById("payment-element");
+    container.textContent = "";
+    elements.create("payment").mount(container);
+  }
+
+  var paying = false;
+
+  function payWithTestCard(event) {
+    event.preventDefault();
+    if (paying) return;
+    var cardNumber = document.getElementById("card-number");
+    if (!cardNumber.value.trim()) {
+      cardNumber.setAttribute("aria-invalid", "true");
+      say(paymentMessage, "Enter a card number, e.g. 4242 4242 4242 4242.", "error");
+      cardNumber.focus();
+      return;
+    }
+    paying = true;
+    busy(payButton, true);
+    say(paymentMessage, "Paying…", "info");
+    postJSON(root.dataset.confirmUrl, {clientSecret: order.clientSecret,
+                                       cardNumber: cardNumber.value})
+      .then(function (answer) {
+        if (answer.status === 200) {
+          window.location.assign(completeUrl(order.id));  // the button stays disabled
+          return;
+        }
+        paying = false;
+        busy(payButton, false);
+        cardNumber.setAttribute("aria-invalid", "true");
+        say(paymentMessage, problemText(answer.data, "The payment failed.") +
+            " Your order is kept: try again.", "error");
+        cardNumber.focus();
+      }, function () {
+        paying = false;
+        busy(payButton, false);
+        say(paymentMessage, "The shop could not be reached. Try again.", "error");
+      });
+  }
+
+  function payWithStripe(event) {
+    event.preventDefault();
+    if (paying || !elements) return;
+    paying = true;
+    busy(payButton, true);
+    say(paymentMessage, "", null);
+    // On success Stripe takes the browser to return_url; only errors come back here.
+    stripe.confirmPayment({elements: elements,
+                           confirmParams: {return_url: completeUrl(order.id)}})
+      .then(function (result) {
+        paying = false;
+        busy(payButton, false);
+        if (result && result.error) {
+          say(paymentMessage, result.error.message || "The payment failed.", "error");
+        }
+      });
+  }
+
+  // The buttons are rendered disabled, so that nothing is clicked before this runs.
+  if (checkoutButton) {
+    checkoutButton.addEventListener("click", function () { placeOrder(false); });
+    checkoutButton.disabled = false;
+  }
+  var testForm = document.getElementById("test-card-form");
+  if (testForm) testForm.addEventListener("submit", payWithTestCard);
+  var stripeForm = document.getElementById("stripe-payment-form");
+  if (stripeForm) stripeForm.addEventListener("submit", payWithStripe);
+  payButton.disabled = false;
+  if (order) showPayment();
+})();
