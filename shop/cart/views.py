@@ -23,12 +23,9 @@ from shop.cart.forms import AddToCartForm, CartActionForm, QuantityForm
 from shop.exceptions import DomainError, NotFound
 from shop.orders.status import OrderStatus
 from shop.orders.views import own_order, payment_settings
-from shop.payments.gateway import SUCCEEDED, get_gateway
+from shop.payments.gateway import PROCESSING, SUCCEEDED, get_gateway
 
 bp = Blueprint("cart", __name__)
-
-PROCESSING = "processing"
-
 
 def session_cart() -> dict[str, int]:
     """The visitor's cart from the session (a copy: save it back with save_cart)."""

@@ -12,6 +12,7 @@ from flask import current_app
 # Stripe's PaymentIntent statuses that the shop acts on.
 SUCCEEDED = "succeeded"
 CANCELED = "canceled"
+PROCESSING = "processing"
 REQUIRES_PAYMENT_METHOD = "requires_payment_method"
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import stripe
 
 from shop.exceptions import InvalidInput, NotFound, PaymentProviderError, StateConflict
-from shop.payments.gateway import CANCELED, SUCCEEDED, Intent
+from shop.payments.gateway import CANCELED, PROCESSING, SUCCEEDED, Intent
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,6 @@ TIMEOUT = 30
 MAX_NETWORK_RETRIES = 2
 # How old a webhook's signed timestamp may be, in seconds (Stripe's own default).
 WEBHOOK_TOLERANCE = 300
-PROCESSING = "processing"
 # Intents Stripe will not cancel because money has moved or is moving: a conflict, not a fault.
 UNCANCELLABLE = {
     SUCCEEDED: "The payment has already succeeded; refund it instead.",
