@@ -36,11 +36,16 @@ def test_register_without_csrf_is_refused(client):
     assert client.get("/orders").status_code == 401
 
 
-def test_logout_ends_the_session(client, make_user):
+def test_logout_ends_the_session_and_forgets_the_cart(client, make_user, make_product):
+    pid = make_product()
     make_user("ann@example.com")
     log_in(client, "ann@example.com")
+    client.post("/cart/add", data={"product_id": pid, "quantity": 2,
+                                   "csrf_token": csrf_token_from(client)})
+    assert 'data-cart-count>2<' in client.get("/").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": csrf_token_from(client)})
     assert client.get("/orders").status_code == 401
+    assert 'data-cart-count>0<' in client.get("/").get_data(as_text=True)
 
 
 def test_account_page_creates_a_token_once_and_revokes_it(client, make_user, app):

@@ -179,3 +179,10 @@ def test_lines_above_the_stock_left_block_checkout_on_the_cart_page(app, client,
     page = cart_html(client)
     assert "Only 2 left: lower the quantity." in page
     assert re.search(r"<button[^>]*disabled>Proceed to checkout</button>", page)
+
+
+def test_adding_a_product_id_past_the_database_integers_is_refused_politely(client):
+    response = client.post("/cart/add", data={"product_id": 10**20, "quantity": 1,
+                                              "csrf_token": csrf_token_from(client)})
+    assert response.status_code == 302
+    assert "There is no product" in client.get("/cart").get_data(as_text=True)

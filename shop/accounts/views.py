@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import services
@@ -60,8 +60,9 @@ def register():
 
 @bp.post("/logout")
 def logout():
-    """Log out."""
+    """Log out, forgetting the session's cart too: the next person at this browser starts afresh."""
     logout_user()
+    session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("catalog.index"))
 

@@ -19,7 +19,7 @@ def list_products() -> list[Product]:
 
 def get_product(product_id: int) -> Product:
     """One product for sale, or NotFound."""
-    product = db.session.get(Product, product_id)
+    product = db.session.get(Product, product_id) if 0 < product_id <= MAX_INTEGER else None
     if product is None or not product.active:
         raise NotFound(f"There is no product {product_id}.")
     return product
