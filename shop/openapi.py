@@ -109,7 +109,10 @@ AUTH = _problems(401)
 def _op(summary: str, responses: dict, *, body: dict | None = None, params=None,
         public: bool = False) -> dict:
     op = {"summary": summary, "responses": {**responses, **({} if public else AUTH)}}
+    if body is not None or any(p.get("in") == "query" for p in params or ()):
+        op["responses"].update(_problems(400))
     if body is not None:
+        op["responses"].update(_problems(413, 415))
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     if params:
         op["parameters"] = params
