@@ -12,7 +12,6 @@
   var root = document.querySelector("[data-checkout]");
   if (!root) return;
 
-  var csrfToken = document.querySelector('meta[name="csrf-token"]').content;
   var mode = root.dataset.mode;
   var checkoutButton = document.getElementById("checkout-button");
   var checkoutMessage = document.getElementById("checkout-message");
@@ -53,25 +52,6 @@
     return url.href;
   }
 
-  function problemText(data, fallback) {
-    if (!data || !data.detail) return fallback;
-    var extra = (data.errors || []).map(function (e) { return e.message; })
-      .filter(function (m) { return m && m !== data.detail; });
-    return [data.detail].concat(extra).join(" ");
-  }
-
-  function postJSON(url, body, headers) {
-    var allHeaders = {"Content-Type": "application/json", "Accept": "application/json",
-                      "X-CSRFToken": csrfToken};
-    Object.keys(headers || {}).forEach(function (k) { allHeaders[k] = headers[k]; });
-    return fetch(url, {method: "POST", credentials: "same-origin", headers: allHeaders,
-                       body: JSON.stringify(body)})
-      .then(function (response) {
-        return response.json().catch(function () { return null; })
-          .then(function (data) { return {status: response.status, data: data}; });
-      });
-  }
-
   function busy(button, on) {
     button.disabled = on;
     if (on) button.setAttribute("aria-busy", "true"); else button.removeAttribute("aria-busy");
@@ -101,7 +81,8 @@
     placing = true;
     busy(checkoutButton, true);
     say(checkoutMessage, "Placing your order…", "info");
-    postJSON(root.dataset.ordersUrl, lines, {"Idempotency-Key": idempotencyKey(fresh)})
+    shopApi.request("POST", root.dataset.ordersUrl, lines,
+                    {"Idempotency-Key": idempotencyKey(fresh)})
       .then(function (answer) {
         if (answer.status === 201 && answer.data.status === "pending") {
           order = answer.data;
@@ -115,7 +96,7 @@
         } else {
           placing = false;
           busy(checkoutButton, false);
-          say(checkoutMessage, problemText(answer.data, "The order could not be placed."),
+          say(checkoutMessage, shopApi.problemText(answer.data, "The order could not be placed."),
               "error");
         }
       }, function () {
@@ -170,8 +151,8 @@
     paying = true;
     busy(payButton, true);
     say(paymentMessage, "Paying…", "info");
-    postJSON(root.dataset.confirmUrl, {clientSecret: order.clientSecret,
-                                       cardNumber: cardNumber.value})
+    shopApi.request("POST", root.dataset.confirmUrl, {clientSecret: order.clientSecret,
+                                                      cardNumber: cardNumber.value})
       .then(function (answer) {
         if (answer.status === 200) {
           window.location.assign(completeUrl(order.id));  // the button stays disabled
@@ -180,7 +161,7 @@
         paying = false;
         busy(payButton, false);
         cardNumber.setAttribute("aria-invalid", "true");
-        say(paymentMessage, problemText(answer.data, "The payment failed.") +
+        say(paymentMessage, shopApi.problemText(answer.data, "The payment failed.") +
             " Your order is kept: try again.", "error");
         cardNumber.focus();
       }, function () {

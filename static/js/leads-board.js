@@ -7,7 +7,6 @@
   const board = document.querySelector("[data-board]");
   if (!board) return;
   const message = document.querySelector("[data-board-message]");
-  const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
   const money = new Intl.NumberFormat(undefined, {
     style: "currency", currency: (board.dataset.currency || "usd").toUpperCase(),
   });
@@ -25,32 +24,8 @@
 
   // --- talking to the server ---------------------------------------------------------------
 
-  async function api(method, url, body) {
-    const headers = { Accept: "application/json", "X-CSRFToken": csrfToken };
-    const init = { method, headers, credentials: "same-origin" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    let response;
-    try {
-      response = await fetch(url, init);
-    } catch (networkError) {
-      throw new Error("The server could not be reached.");
-    }
-    let data = null;
-    if (response.status !== 204) {
-      try { data = await response.json(); } catch (parseError) { data = null; }
-    }
-    if (!response.ok) {
-      const detail = data && data.detail ? data.detail : `The server answered ${response.status}.`;
-      const error = new Error(detail);
-      error.status = response.status;
-      error.problem = data;
-      throw error;
-    }
-    return data;
-  }
+  // Resolves to the answer's data; a refusal throws an Error with .status and .problem.
+  const api = window.shopApi.call;
 
   function announce(text, isError) {
     message.textContent = text;

@@ -6,7 +6,6 @@
   const actions = document.querySelector("[data-order-actions]");
   if (!actions) return;
   const message = document.querySelector("[data-order-message]");
-  const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 
   actions.addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-status]");
@@ -17,17 +16,8 @@
     message.classList.remove("is-error");
     message.textContent = "Saving…";
     try {
-      const response = await fetch("/orders/status-update", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
-        body: JSON.stringify({ orderId: Number(actions.dataset.orderId), status: button.dataset.status }),
-      });
-      if (!response.ok) {
-        let detail = `The server answered ${response.status}.`;
-        try { detail = (await response.json()).detail || detail; } catch (ignored) { /* not JSON */ }
-        throw new Error(detail);
-      }
+      await window.shopApi.call("POST", "/orders/status-update",
+        { orderId: Number(actions.dataset.orderId), status: button.dataset.status });
       message.textContent = "Saved.";
       window.location.reload();
     } catch (error) {
