@@ -55,6 +55,7 @@
     column.querySelector('[data-move-column="right"]').setAttribute("aria-label", `Move ${status.name} right`);
     column.querySelector("[data-rename-status]").setAttribute("aria-label", `Rename ${status.name}`);
     column.querySelector("[data-delete-status]").setAttribute("aria-label", `Delete ${status.name}`);
+    column.querySelector("[data-add-lead]").setAttribute("aria-label", `Add lead to ${status.name}`);
   }
 
   function labelCard(card, lead) {
@@ -66,6 +67,9 @@
     name.textContent = lead.name;
     card.querySelector('[data-field="company"]').textContent = lead.company || "";
     card.querySelector('[data-field="value"]').textContent = money.format(lead.valueInCents / 100);
+    card.dataset.email = lead.email || "";
+    card.dataset.valueInCents = lead.valueInCents;
+    card.querySelector("[data-edit-lead]").setAttribute("aria-label", `Edit ${lead.name}`);
     card.querySelector(".card-tools").setAttribute("aria-label", `Move ${lead.name}`);
     for (const direction of ["up", "down", "left", "right"]) {
       card.querySelector(`[data-move-lead="${direction}"]`)
@@ -262,6 +266,8 @@
     else if (button.dataset.moveLead) moveLead(button.closest("[data-lead-id]"), button.dataset.moveLead);
     else if (button.hasAttribute("data-rename-status")) openRename(columnOf(button));
     else if (button.hasAttribute("data-delete-status")) openDelete(columnOf(button));
+    else if (button.hasAttribute("data-add-lead")) openLead(columnOf(button), null, button);
+    else if (button.hasAttribute("data-edit-lead")) openLead(columnOf(button), button.closest("[data-lead-id]"), button);
   });
 
   // --- adding, renaming and deleting statuses ----------------------------------------------
@@ -378,5 +384,186 @@
         await recover(`Deleting ${name}`, failure);
       }
     }
+  });
+
+  // --- adding, editing and deleting leads --------------------------------------------------
+
+  const leadDialog = document.getElementById("lead-dialog");
+  const leadForm = leadDialog.querySelector("form");
+  const leadDeleteDialog = document.getElementById("lead-delete-dialog");
+  // What the dialog works on: {statusId, leadId (null when adding), name, original, invoker}.
+  let editing = null;
+
+  /* "1500", "1500.5", "1,500.00" → integer cents, read digit by digit (no float arithmetic);
+   * "" → 0; anything else (negative, 3 decimals, letters) → null. */
+  function parseCents(text) {
+    const match = /^(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d{0,2}))?$/.exec(text.trim());
+    if (!match) return null;
+    if (!/\d/.test(text)) return text.trim() === "" ? 0 : null;
+    const whole = match[1].replace(/,/g, "") || "0";
+    if (whole.length > 13) return null;  // keeps ×100 within exact integers; the server caps lower
+    return Number(whole) * 100 + Number((match[2] || "").padEnd(2, "0"));
+  }
+
+  const centsText = (cents) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+
+  function showFieldErrors(errors) {
+    let first = null;
+    for (const p of leadForm.querySelectorAll("[data-field-error]")) {
+      const found = errors.find((e) => e.field === p.dataset.fieldError);
+      const input = leadForm.elements[p.id.replace(/^lead-|-error$/g, "")];
+      p.textContent = found ? found.message : "";
+      if (found) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+      if (found && !first) first = input;
+    }
+    return first;
+  }
+
+  function openLead(column, card, invoker) {
+    const adding = !card;
+    const values = adding ? { name: "", email: "", company: "", value: "" } : {
+      name: nameOfCard(card),
+      email: card.dataset.email || "",
+      company: card.querySelector('[data-field="company"]').textContent.trim(),
+      value: centsText(Number(card.dataset.valueInCents) || 0),
+    };
+    editing = {
+      statusId: statusIdOf(column), leadId: adding ? null : Number(card.dataset.leadId),
+      name: values.name, original: values, invoker,
+    };
+    leadDialog.querySelector("#lead-dialog-title").textContent =
+      adding ? `Add lead to ${nameOfColumn(column)}` : `Edit ${values.name}`;
+    for (const [key, value] of Object.entries(values)) leadForm.elements[key].value = value;
+    showFieldErrors([]);
+    dialogParts(leadDialog).error.textContent = "";
+    leadForm.querySelector("[data-delete-lead]").hidden = adding;
+    leadDialog.showModal();
+    leadForm.elements.name.focus();
+  }
+
+  // Focus goes back to the button that opened the dialog, or, when that card is gone, to its
+  // column's "Add lead". Done at once when the script closes the dialogs (their close events
+  // come later), and again on close for Escape and Cancel.
+  function returnFocus() {
+    const invoker = editing && editing.invoker;
+    const column = editing && findColumn(editing.statusId);
+    if (invoker && document.contains(invoker)) invoker.focus();
+    else if (column) column.querySelector("[data-add-lead]").focus();
+  }
+  leadDialog.addEventListener("close", returnFocus);
+  function closeLeadDialogs() {
+    leadDeleteDialog.close();
+    leadDialog.close();
+    returnFocus();
+  }
+
+  function setBusy(form, busy) {
+    form.setAttribute("aria-busy", String(busy));
+    form.querySelectorAll("button").forEach((b) => { b.disabled = busy; });
+  }
+
+  /* A refusal about the lead's own fields stays in the dialog; anything else (the lead or its
+   * column gone, a server error) closes it and redraws the board as the server has it. */
+  async function leadFailed(what, failure) {
+    const errors = (failure.problem && failure.problem.errors) || [];
+    const fieldProblem = failure.status === 400 || (failure.status === 422
+      && errors.some((e) => ["name", "email", "company", "valueInCents"].includes(e.field)));
+    if (fieldProblem) {
+      const first = showFieldErrors(errors);
+      dialogParts(leadDialog).error.textContent = window.shopApi.problemText(failure.problem, failure.message);
+      (first || leadForm.elements.name).focus();
+      return;
+    }
+    closeLeadDialogs();
+    await recover(what, failure);
+    returnFocus();  // the redraw may have taken the card, and its Edit button, away
+  }
+
+  leadForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const job = editing;
+    const cents = parseCents(leadForm.elements.value.value);
+    if (cents === null) {
+      showFieldErrors([{ field: "valueInCents", message: "Enter an amount like 1500.00: digits, at most two after the point." }]);
+      dialogParts(leadDialog).error.textContent = "";
+      leadForm.elements.value.focus();
+      return;
+    }
+    const fields = {
+      name: leadForm.elements.name.value,
+      email: leadForm.elements.email.value.trim() || null,
+      company: leadForm.elements.company.value.trim() || null,
+      valueInCents: cents,
+    };
+    if (job.leadId !== null) {
+      // Send only what changed, so that an edit never undoes someone else's change.
+      const before = job.original;
+      if (fields.name === before.name) delete fields.name;
+      if ((fields.email || "") === before.email) delete fields.email;
+      if ((fields.company || "") === before.company) delete fields.company;
+      if (cents === parseCents(before.value)) delete fields.valueInCents;
+    }
+    setBusy(leadForm, true);
+    enqueue(async () => {
+      try {
+        if (job.leadId === null) {
+          const lead = await api("POST", "/leads", { ...fields, statusId: job.statusId });
+          const column = findColumn(lead.statusId);
+          const card = cardTemplate.content.firstElementChild.cloneNode(true);
+          labelCard(card, lead);
+          column.querySelector("[data-lead-list]").appendChild(card);
+          updateCounts();
+          closeLeadDialogs();
+          announce(`Added ${lead.name} to ${nameOfColumn(column)}.`);
+        } else {
+          const lead = await api("PATCH", `/leads/${job.leadId}`, fields);
+          const card = findCard(lead.id);
+          if (card && statusIdOf(columnOf(card)) === lead.statusId) labelCard(card, lead);
+          else await refreshFromServer();
+          closeLeadDialogs();
+          announce(`Saved ${lead.name}.`);
+        }
+      } catch (failure) {
+        await leadFailed(job.leadId === null ? `The new lead ${fields.name.trim()}` : `The changes to ${job.name}`, failure);
+      } finally {
+        setBusy(leadForm, false);
+      }
+    });
+  });
+
+  leadForm.querySelector("[data-delete-lead]").addEventListener("click", () => {
+    const card = findCard(editing.leadId);
+    const where = card ? ` from ${nameOfColumn(columnOf(card))}` : "";
+    leadDeleteDialog.querySelector("[data-delete-question]").textContent =
+      `Delete ${editing.name}${where}? This cannot be undone.`;
+    dialogParts(leadDeleteDialog).error.textContent = "";
+    leadDeleteDialog.showModal();
+  });
+  leadDeleteDialog.addEventListener("close", () => {
+    if (leadDialog.open) leadForm.querySelector("[data-delete-lead]").focus();
+  });
+
+  leadDeleteDialog.querySelector("form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const job = editing;
+    const form = event.target;
+    setBusy(form, true);
+    enqueue(async () => {
+      try {
+        const card = findCard(job.leadId);
+        const column = card && columnOf(card);
+        await api("DELETE", `/leads/${job.leadId}`);
+        // The server closes the gap in the column's positions; the cards' order already has.
+        if (card) card.remove();
+        updateCounts();
+        closeLeadDialogs();
+        announce(column ? `Deleted ${job.name} from ${nameOfColumn(column)}.` : `Deleted ${job.name}.`);
+      } catch (failure) {
+        await leadFailed(`Deleting ${job.name}`, failure);
+      } finally {
+        setBusy(form, false);
+      }
+    });
   });
 })();
