@@ -19,6 +19,11 @@ NAMING_CONVENTION = {
 MAX_INTEGER = 2**31 - 1
 
 
+def is_row_id(value: int) -> bool:
+    """Whether `value` could be a row's id; asking the database for any other would fail."""
+    return 0 < value <= MAX_INTEGER
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -5,7 +5,7 @@ import json
 from flask import request
 from werkzeug.exceptions import NotFound, UnsupportedMediaType
 
-from shop.database import MAX_INTEGER
+from shop.database import is_row_id
 from shop.exceptions import InvalidInput
 
 
@@ -33,7 +33,7 @@ def strict_int(value) -> int | None:
 
 def ids_within_the_database(endpoint: str | None, values: dict | None) -> None:
     """A path id past the database's integers names nothing: 404, whatever the method."""
-    if values and any(isinstance(v, int) and v > MAX_INTEGER for v in values.values()):
+    if values and any(isinstance(v, int) and not is_row_id(v) for v in values.values()):
         raise NotFound()
 
 

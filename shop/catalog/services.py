@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select, update
 
 from shop.catalog.models import Product
-from shop.database import MAX_INTEGER
+from shop.database import is_row_id
 from shop.exceptions import NotFound, OutOfStock
 from shop.extensions import db
 
@@ -19,7 +19,7 @@ def list_products() -> list[Product]:
 
 def get_product(product_id: int) -> Product:
     """One product for sale, or NotFound."""
-    product = db.session.get(Product, product_id) if 0 < product_id <= MAX_INTEGER else None
+    product = db.session.get(Product, product_id) if is_row_id(product_id) else None
     if product is None or not product.active:
         raise NotFound(f"There is no product {product_id}.")
     return product
@@ -27,7 +27,7 @@ def get_product(product_id: int) -> Product:
 
 def products_by_id(product_ids: Iterable[int]) -> dict[int, Product]:
     """The products for sale among these ids, keyed by id."""
-    ids = {i for i in product_ids if 0 < i <= MAX_INTEGER}
+    ids = {i for i in product_ids if is_row_id(i)}
     if not ids:
         return {}
     rows = db.session.scalars(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from shop.database import MAX_INTEGER
+from shop.database import MAX_INTEGER, is_row_id
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
@@ -54,7 +54,7 @@ def board() -> list[LeadStatus]:
 
 def get_status(status_id: int) -> LeadStatus:
     """One status, or NotFound."""
-    status = db.session.get(LeadStatus, status_id) if 0 < status_id <= MAX_INTEGER else None
+    status = db.session.get(LeadStatus, status_id) if is_row_id(status_id) else None
     if status is None:
         raise NotFound(f"There is no lead status {status_id}.")
     return status
@@ -64,7 +64,7 @@ def _lock_statuses(ids: Iterable[int] | None = None) -> dict[int, LeadStatus]:
     """Lock status rows (all of them, or these ids) in id order; returns those that exist."""
     query = select(LeadStatus).order_by(LeadStatus.id).with_for_update()
     if ids is not None:
-        wanted = sorted({i for i in ids if 0 < i <= MAX_INTEGER})
+        wanted = sorted({i for i in ids if is_row_id(i)})
         if not wanted:
             return {}
         query = query.where(LeadStatus.id.in_(wanted))
@@ -248,7 +248,7 @@ def list_leads(status_id: int | None = None) -> list[Lead]:
 
 def get_lead(lead_id: int) -> Lead:
     """One lead, or NotFound."""
-    lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INTEGER else None
+    lead = db.session.get(Lead, lead_id) if is_row_id(lead_id) else None
     if lead is None:
         raise NotFound(f"There is no lead {lead_id}.")
     return lead
@@ -347,7 +347,7 @@ def update_lead(lead_id: int, fields: LeadFields, *, status_id: int | None = Non
     values = _check_lead_fields(fields, creating=False)
     _check_position(position)
     try:
-        lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INTEGER else None
+        lead = db.session.get(Lead, lead_id) if is_row_id(lead_id) else None
         if lead is None:
             raise NotFound(f"There is no lead {lead_id}.")
         if status_id is not None or position is not None:
@@ -383,7 +383,7 @@ def _move(lead: Lead, status_id: int, position: int | None) -> None:
 def delete_lead(lead_id: int) -> None:
     """Delete a lead and close the gap it leaves in its column."""
     try:
-        lead = db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_INTEGER else None
+        lead = db.session.get(Lead, lead_id) if is_row_id(lead_id) else None
         if lead is None:
             raise NotFound(f"There is no lead {lead_id}.")
         _lock_statuses()

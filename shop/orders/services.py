@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
 from shop.catalog import services as catalog
-from shop.database import MAX_INTEGER, utcnow
+from shop.database import is_row_id, utcnow
 from shop.exceptions import (
     InvalidInput,
     NotFound,
@@ -128,7 +128,7 @@ def _replayed_order(user: User, key: str, request_hash: str) -> Order | None:
 
 
 def _load_order(order_id: int, *, lock: bool = False) -> Order | None:
-    if not 0 < order_id <= MAX_INTEGER:
+    if not is_row_id(order_id):
         return None
     query = select(Order).options(selectinload(Order.items)).where(Order.id == order_id)
     if lock:
