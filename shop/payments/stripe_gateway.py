@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import stripe
 
 from shop.exceptions import InvalidInput, NotFound, PaymentProviderError, StateConflict
-from shop.payments.gateway import CANCELED, PROCESSING, SUCCEEDED, Intent
+from shop.payments.interface import CANCELED, PROCESSING, SUCCEEDED, Intent
 
 log = logging.getLogger(__name__)
 
