@@ -77,13 +77,21 @@ def transaction() -> Iterator[Session]:
     pipeline writes lock the status rows (all of them, or the ones named, in id order) before
     any lead row. Rows a transaction inserts are nobody else's yet and lock nothing.
 
+    After the commit, objects keep the values this transaction gave them (they are not
+    expired), so the answer shows what the request wrote without reading it again, and a row
+    another request deletes right after the commit cannot break that answer.
+
     A row another request deleted or changed under this one (the ORM's StaleDataError or
     ObjectDeletedError) becomes a StateConflict (409), never a 500.
     """
-    session: Session = current_app.extensions["sqlalchemy"].session
+    session: Session = current_app.extensions["sqlalchemy"].session()
     try:
         yield session
-        session.commit()
+        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire_on_commit
     except (StaleDataError, ObjectDeletedError) as error:
         session.rollback()
         raise StateConflict("The record was changed or deleted by another request meanwhile; "
