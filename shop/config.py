@@ -11,6 +11,7 @@ ENV_KEYS = (
     "STRIPE_WEBHOOK_SECRET",
     "STRIPE_API_BASE",
     "SHOP_CURRENCY",
+    "SHOP_STATEMENT_DESCRIPTOR_SUFFIX",
     "RATELIMIT_STORAGE_URI",
 )
 
@@ -27,6 +28,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         STRIPE_PUBLISHABLE_KEY=None,
         STRIPE_WEBHOOK_SECRET=None,
         STRIPE_API_BASE=None,
+        # Shown on the buyer's card statement after the account's own descriptor (≤ 22 chars).
+        SHOP_STATEMENT_DESCRIPTOR_SUFFIX=None,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         # CSRF is checked by the shop's own before_request, which exempts bearer requests.

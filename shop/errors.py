@@ -21,6 +21,7 @@ STATUS_FOR = {
     exc.NotFound: 404,
     exc.StateConflict: 409,
     exc.UnknownReferences: 422,
+    exc.AmountOutOfRange: 422,
     exc.PaymentProviderError: 502,
 }
 

@@ -49,6 +49,14 @@ class UnknownReferences(DomainError):
     title = "Unknown references"
 
 
+class AmountOutOfRange(DomainError):
+    """An order's total the payment provider will not charge: below its minimum or above its
+    maximum for the currency."""
+
+    code = "amount-out-of-range"
+    title = "Amount outside what can be charged"
+
+
 class PaymentDeclined(DomainError):
     code = "payment-declined"
     title = "Payment declined"

@@ -53,7 +53,33 @@ SCHEMAS = {
                                 "refunded"]},
             "currency": STR,
             "paymentError": {"type": ["string", "null"]},
+            "refundedInCents": {"type": "integer", "minimum": 0},
+            "dispute": {"oneOf": [{"type": "null"}, _ref("Dispute")]},
         },
+    },
+    "Dispute": {
+        "type": "object", "required": ["status", "reason", "amountInCents", "dueBy"],
+        "properties": {
+            "status": {"enum": ["needs_response", "under_review", "won", "lost"]},
+            "reason": {"type": ["string", "null"]},
+            "amountInCents": {"type": "integer", "minimum": 0},
+            "dueBy": {"type": ["string", "null"]},
+        },
+    },
+    "Refund": {
+        "type": "object", "required": ["id", "amountInCents", "status", "reason", "createdAt"],
+        "properties": {
+            "id": INT, "amountInCents": {"type": "integer", "minimum": 1},
+            "status": {"enum": ["pending", "succeeded", "failed", "canceled",
+                                "requires_action"]},
+            "reason": {"type": ["string", "null"]},
+            "createdAt": {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"},
+        },
+    },
+    "NewRefund": {
+        "type": "object",
+        "properties": {"amountInCents": {"type": "integer", "minimum": 1},
+                       "reason": {"type": ["string", "null"], "maxLength": 500}},
     },
     "NewOrder": {
         "oneOf": [
@@ -150,6 +176,15 @@ PATHS = {
         "Change an order's status",
         {"200": _json(_ref("StatusUpdateResult"), "The new status"),
          **_problems(400, 403, 404, 409, 502)}, body=_ref("StatusUpdate"))},
+    "/orders/{id}/refunds": {
+        "get": _op("An order's refunds (staff, or the owner)",
+                   {"200": _json({"type": "array", "items": _ref("Refund")}, "Refunds"),
+                    **_problems(404)}, params=[ID_PARAM]),
+        "post": _op("Refund part of an order, or what is left of it (staff)",
+                    {"201": _json(_ref("Refund"), "The refund"),
+                     **_problems(400, 403, 404, 409, 413, 415, 502)},
+                    body=_ref("NewRefund"), params=[ID_PARAM]),
+    },
     "/products": {"get": _op("Products for sale", {"200": _json(
         {"type": "array", "items": _ref("Product")}, "Products")}, public=True)},
     "/products/{id}": {"get": _op("One product", {"200": _json(_ref("Product"), "The product"),

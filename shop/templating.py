@@ -7,14 +7,8 @@ from functools import lru_cache
 
 from flask import Flask, url_for
 
+from shop.money import format_money
 from shop.payments.gateway import get_gateway
-
-
-def format_money(cents: int, currency: str = "usd") -> str:
-    """Integer cents as a price a person reads, e.g. 1999 → $19.99."""
-    symbol = {"usd": "$", "eur": "€", "gbp": "£"}.get(currency.lower())
-    amount = f"{cents // 100:,}.{cents % 100:02d}"
-    return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
 
 
 @lru_cache(maxsize=256)

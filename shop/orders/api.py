@@ -6,18 +6,24 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
 from shop.database import MAX_INTEGER, isoformat_z
-from shop.exceptions import InvalidInput
+from shop.exceptions import InvalidInput, PermissionDenied
 from shop.http import int_arg, json_body, strict_int
 from shop.orders import services
 from shop.orders.models import Order
 from shop.orders.status import parse_status
+from shop.payments.models import Dispute, Refund
 
 bp = Blueprint("orders_api", __name__)
 
 MAX_IDEMPOTENCY_KEY = 255
 
 
-def order_json(order: Order) -> dict:
+def order_json(order: Order, viewer_id: int | None = None) -> dict:
+    """The Order of the contract. `clientSecret` goes to the order's owner only (viewer_id
+    defaults to the current user); anyone else, staff included, gets null."""
+    if viewer_id is None and current_user and current_user.is_authenticated:
+        viewer_id = current_user.id
+    dispute = order.dispute
     return {
         "id": order.id,
         "userId": order.user_id,
@@ -28,11 +34,24 @@ def order_json(order: Order) -> dict:
             for item in order.items
         ],
         "amountInCents": order.amount_in_cents,
-        "clientSecret": order.client_secret,
+        "clientSecret": order.client_secret if viewer_id == order.user_id else None,
         "status": order.status,
         "currency": order.currency,
         "paymentError": order.payment_error,
+        "refundedInCents": order.refunded_in_cents or 0,
+        "dispute": dispute_json(dispute) if dispute is not None else None,
     }
+
+
+def dispute_json(dispute: Dispute) -> dict:
+    return {"status": dispute.status, "reason": dispute.reason,
+            "amountInCents": dispute.amount_in_cents,
+            "dueBy": isoformat_z(dispute.due_by) if dispute.due_by else None}
+
+
+def refund_json(refund: Refund) -> dict:
+    return {"id": refund.id, "amountInCents": refund.amount_in_cents, "status": refund.status,
+            "reason": refund.reason, "createdAt": isoformat_z(refund.created_at)}
 
 
 def parse_cart(body) -> dict[int, int]:
@@ -140,3 +159,40 @@ def status_update():
     status = parse_status(body["status"])
     order = services.change_status(current_user, order_id, status)
     return {"id": order.id, "status": order.status}
+
+
+@bp.get("/orders/<int:order_id>/refunds")
+@login_required
+def list_refunds(order_id: int):
+    """The refunds of an order: for staff, or the order's owner."""
+    return [refund_json(r) for r in services.refunds_of(current_user, order_id)]
+
+
+@bp.post("/orders/<int:order_id>/refunds")
+@login_required
+def create_refund(order_id: int):
+    """Refund part of an order (staff); without an amount, what is left."""
+    body = json_body()
+    if not isinstance(body, dict):
+        raise InvalidInput('The body must be an object: {"amountInCents": 500, "reason": …}.')
+    errors = []
+    amount = None
+    if body.get("amountInCents") is not None:
+        amount = strict_int(body["amountInCents"])
+        if amount is None:
+            errors.append({"field": "amountInCents", "message": "Must be a whole number."})
+        elif amount <= 0:
+            errors.append({"field": "amountInCents", "message": "Must be positive."})
+    reason = body.get("reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > 500
+                               or any(ord(c) < 32 and c not in "\n\t" for c in reason)):
+        errors.append({"field": "reason", "message": "Text of at most 500 characters."})
+    if errors:
+        raise InvalidInput("Some fields of the refund are wrong.", errors=errors)
+    if not current_user.is_staff:
+        # The owner may read the refunds but not make them; others learn nothing.
+        services.get_order(current_user, order_id)
+        raise PermissionDenied("Only staff can refund an order.")
+    refund = services.refund_order(current_user, order_id, amount,
+                                   reason=(reason or "").strip() or None)
+    return refund_json(refund), 201

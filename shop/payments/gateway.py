@@ -14,9 +14,16 @@ def build_gateway(config) -> PaymentGateway:
     if config.get("STRIPE_SECRET_KEY"):
         from shop.payments.stripe_gateway import StripeGateway
 
+        options = {}
+        if config.get("STRIPE_TIMEOUT"):
+            options["timeout"] = float(config["STRIPE_TIMEOUT"])
+        if config.get("STRIPE_MAX_NETWORK_RETRIES") is not None:
+            options["max_network_retries"] = int(config["STRIPE_MAX_NETWORK_RETRIES"])
         return StripeGateway(
             secret_key=config["STRIPE_SECRET_KEY"],
             api_base=config.get("STRIPE_API_BASE"),
+            statement_descriptor_suffix=config.get("SHOP_STATEMENT_DESCRIPTOR_SUFFIX"),
+            **options,
         )
     from shop.payments.offline import OfflineGateway
 

@@ -41,9 +41,12 @@
     element.hidden = !text;
   }
 
-  function money(cents, currency) {
-    return new Intl.NumberFormat("en-US", {style: "currency", currency: currency.toUpperCase()})
-      .format(cents / 100);
+  // Amounts are in the currency's minor unit (ISO 4217): none for JPY, three for KWD.
+  function money(amount, currency) {
+    var format = new Intl.NumberFormat("en-US",
+      {style: "currency", currency: currency.toUpperCase()});
+    var digits = format.resolvedOptions().maximumFractionDigits;
+    return format.format(amount / Math.pow(10, digits));
   }
 
   function completeUrl(orderId) {

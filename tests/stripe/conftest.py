@@ -69,7 +69,8 @@ def localstripe_server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     with open(home / "localstripe.log", "wb") as log:
         process = subprocess.Popen(
-            [str(LOCALSTRIPE), "--port", str(port), "--from-scratch"],
+            [sys.executable, str(Path(__file__).with_name("run_localstripe.py")),
+             "--port", str(port), "--from-scratch"],
             cwd=home, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env={**os.environ, "HOME": str(home), "TMPDIR": str(home)},
         )
