@@ -5,7 +5,7 @@ JPY (no decimals), fils for KWD (three). The API's `…InCents` names stay for c
 Every page, mail, script-facing formatter and validator asks this module, never its own table.
 """
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 try:  # Babel carries the whole ISO 4217 table (CLDR's currency data).
     from babel.numbers import get_currency_precision as _babel_precision
@@ -65,3 +65,18 @@ def format_money(amount: int, currency: str = "usd") -> str:
 def charge_limits(currency: str) -> tuple[int, int]:
     """The smallest and the largest amount Stripe charges in this currency, in its minor unit."""
     return STRIPE_MINIMUM.get(currency.lower(), STRIPE_DEFAULT_MINIMUM), STRIPE_MAXIMUM
+
+
+def parse_major(text: str, currency: str) -> int | None:
+    """An amount a person typed in the major unit ("12.50") in the minor unit (1250); None if
+    it is not a plain number with at most the currency's decimals."""
+    cleaned = text.strip().replace(",", "")
+    if not cleaned or not all(c.isdigit() or c == "." for c in cleaned) or not cleaned.isascii():
+        return None
+    try:
+        minor = Decimal(cleaned).scaleb(minor_units(currency))
+    except InvalidOperation:
+        return None
+    if minor != minor.to_integral_value():
+        return None
+    return int(minor)

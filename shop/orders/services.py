@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -38,7 +38,7 @@ from shop.payments.interface import (
     Intent,
     ProviderRefund,
 )
-from shop.payments.models import Refund
+from shop.payments.models import Dispute, PaymentMismatch, Refund
 
 log = logging.getLogger(__name__)
 
@@ -209,8 +209,13 @@ def list_orders(
     offset: int = 0,
     all_users: bool = False,
     email: str | None = None,
+    needs_attention: bool = False,
 ) -> tuple[list[Order], bool]:
-    """The user's orders (staff: everyone's), newest first; returns (page, more_remain)."""
+    """The user's orders (staff: everyone's), newest first; returns (page, more_remain).
+
+    `needs_attention` keeps the orders staff must look at: an open dispute, a failed refund,
+    or a payment that did not match the order.
+    """
     if all_users and not user.is_staff:
         raise PermissionDenied("Only staff may list every user's orders.")
     query = select(Order).options(selectinload(Order.items))
@@ -221,6 +226,8 @@ def list_orders(
         query = query.options(selectinload(Order.user))
     if status is not None:
         query = query.where(Order.status == status)
+    if needs_attention:
+        query = query.where(attention_clause())
     if email:
         query = query.join(Order.user).where(
             func.lower(User.email).contains(email.strip().lower(), autoescape=True))
@@ -229,6 +236,26 @@ def list_orders(
         return list(db.session.scalars(query)), False
     rows = list(db.session.scalars(query.limit(limit + 1)))
     return rows[:limit], len(rows) > limit
+
+
+def attention_clause():
+    """SQL: the order has an open dispute, a failed refund, or a payment that did not match."""
+    return or_(
+        exists().where(Dispute.order_id == Order.id,
+                       Dispute.status.in_(("needs_response", "under_review"))),
+        exists().where(Refund.order_id == Order.id, Refund.status == "failed"),
+        exists().where(PaymentMismatch.order_id == Order.id),
+    )
+
+
+def payment_ledger(order: Order) -> tuple[list[Refund], list[PaymentMismatch]]:
+    """The order's refunds and mismatched payments, oldest first, for the staff page."""
+    refunds = list(db.session.scalars(
+        select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)))
+    mismatches = list(db.session.scalars(
+        select(PaymentMismatch).where(PaymentMismatch.order_id == order.id)
+        .order_by(PaymentMismatch.id)))
+    return refunds, mismatches
 
 
 def get_order(user: User, order_id: int) -> Order:
