@@ -7,15 +7,16 @@ intent's current state (with no lock held) and settles the order on that (settle
 """
 
 import logging
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
-from shop.database import transaction
-from shop.exceptions import NotFound, PaymentDeclined
+from shop.database import transaction, utcnow
+from shop.exceptions import NotFound, PaymentDeclined, PaymentProviderError
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.orders.services import (
@@ -314,3 +315,67 @@ def record_dispute(obj: dict, *, event_id: str | None = None) -> str:
     log.warning("dispute recorded", extra={"event_id": event_id, "order_id": order.id,
                                            "outcome": status})
     return f"dispute-{status}"
+
+
+def settle_from_provider(intent_id: str, *, source: str) -> tuple[Order | None, str]:
+    """Ask the provider about an intent (no lock held), then settle its order in one short
+    transaction: the return page and reconcile-payments use it, with the webhook's rules."""
+    state = fetch_state(intent_id)
+    if state is None:
+        return None, "unknown-order"
+    with transaction():
+        return settle_order(state, source=source)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What reconciling one order came to: `outcome` is changed, unchanged, mismatch or failed."""
+
+    order_id: int
+    outcome: str
+    detail: str
+
+
+def reconcile_payments(since: timedelta) -> list[Reconciliation]:
+    """Settle every pending order placed within `since` on what the provider says now.
+
+    A missed webhook (a wrong secret, an outage) never leaves a paying customer pending: the
+    order is settled here with the webhook's own rules, and every payment that does not match
+    its order is reported. Each order is settled in its own transaction.
+    """
+    cutoff = utcnow() - since
+    rows = list(db.session.execute(
+        select(Order.id, Order.payment_intent_id, Order.status)
+        .where(Order.status == OrderStatus.PENDING, Order.created_at >= cutoff,
+               Order.payment_intent_id.is_not(None))
+        .order_by(Order.id)))
+    db.session.rollback()
+    results = []
+    for order_id, intent_id, before in rows:
+        try:
+            order, outcome = settle_from_provider(intent_id, source="reconcile")
+        except PaymentProviderError as error:
+            results.append(Reconciliation(order_id, "failed", error.detail))
+            continue
+        if order is None:
+            continue
+        if outcome == "mismatch" or (outcome == OrderStatus.CANCELLED.value
+                                     and _has_mismatch(order_id)):
+            mismatch = db.session.scalar(select(PaymentMismatch).where(
+                PaymentMismatch.order_id == order_id).order_by(PaymentMismatch.id.desc()))
+            paid = (f"{mismatch.amount_in_cents} {mismatch.currency.upper()}" if mismatch
+                    else "a payment")
+            results.append(Reconciliation(
+                order_id, "mismatch", f"{paid} paid on {intent_id} for an order of "
+                f"{order.amount_in_cents} {order.currency.upper()}; not marked paid"))
+        elif order.status != before:
+            results.append(Reconciliation(order_id, "changed", f"{before} -> {order.status}"))
+        else:
+            results.append(Reconciliation(order_id, "unchanged", f"still {order.status}"))
+    db.session.rollback()
+    return results
+
+
+def _has_mismatch(order_id: int) -> bool:
+    return db.session.scalar(select(PaymentMismatch.id).where(
+        PaymentMismatch.order_id == order_id).limit(1)) is not None
