@@ -11,7 +11,7 @@ from shop.http import int_arg, json_body, strict_int
 from shop.orders import services
 from shop.orders.models import Order
 from shop.orders.status import parse_status
-from shop.payments.models import Dispute, Refund
+from shop.payments.schemas import dispute_json, parse_new_refund, refund_json
 
 bp = Blueprint("orders_api", __name__)
 
@@ -41,17 +41,6 @@ def order_json(order: Order, viewer_id: int | None = None) -> dict:
         "refundedInCents": order.refunded_in_cents or 0,
         "dispute": dispute_json(dispute) if dispute is not None else None,
     }
-
-
-def dispute_json(dispute: Dispute) -> dict:
-    return {"status": dispute.status, "reason": dispute.reason,
-            "amountInCents": dispute.amount_in_cents,
-            "dueBy": isoformat_z(dispute.due_by) if dispute.due_by else None}
-
-
-def refund_json(refund: Refund) -> dict:
-    return {"id": refund.id, "amountInCents": refund.amount_in_cents, "status": refund.status,
-            "reason": refund.reason, "createdAt": isoformat_z(refund.created_at)}
 
 
 def parse_cart(body) -> dict[int, int]:
@@ -172,27 +161,11 @@ def list_refunds(order_id: int):
 @login_required
 def create_refund(order_id: int):
     """Refund part of an order (staff); without an amount, what is left."""
-    body = json_body()
-    if not isinstance(body, dict):
-        raise InvalidInput('The body must be an object: {"amountInCents": 500, "reason": …}.')
-    errors = []
-    amount = None
-    if body.get("amountInCents") is not None:
-        amount = strict_int(body["amountInCents"])
-        if amount is None:
-            errors.append({"field": "amountInCents", "message": "Must be a whole number."})
-        elif amount <= 0:
-            errors.append({"field": "amountInCents", "message": "Must be positive."})
-    reason = body.get("reason")
-    if reason is not None and (not isinstance(reason, str) or len(reason) > 500
-                               or any(ord(c) < 32 and c not in "\n\t" for c in reason)):
-        errors.append({"field": "reason", "message": "Text of at most 500 characters."})
-    if errors:
-        raise InvalidInput("Some fields of the refund are wrong.", errors=errors)
+    asked = parse_new_refund(json_body())
     if not current_user.is_staff:
         # The owner may read the refunds but not make them; others learn nothing.
         services.get_order(current_user, order_id)
         raise PermissionDenied("Only staff can refund an order.")
-    refund = services.refund_order(current_user, order_id, amount,
-                                   reason=(reason or "").strip() or None)
+    refund = services.refund_order(current_user, order_id, asked.amount_in_cents,
+                                   reason=(asked.reason or "").strip() or None)
     return refund_json(refund), 201
