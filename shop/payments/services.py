@@ -25,7 +25,7 @@ from shop.orders.services import (
     recount_refunds,
     settle_refunded,
 )
-from shop.orders.status import TRANSITIONS, OrderStatus
+from shop.orders.status import OrderStatus
 from shop.payments.gateway import get_gateway
 from shop.payments.interface import (
     CANCELED,
@@ -126,18 +126,6 @@ def record_payment_failed(intent_id: str, message: str, *, event_id: str | None 
     log.info("payment failed", extra={"intent_id": intent_id, "event_id": event_id,
                                       "order_id": order.id if order else None,
                                       "outcome": "failed", "reason": message})
-
-
-def record_provider_transition(intent_id: str, target: OrderStatus, *,
-                               event_id: str | None = None) -> None:
-    """Follow a cancel or refund made at the provider, if the table allows it from here."""
-    order = order_for_intent(intent_id)
-    if order is None or target not in TRANSITIONS[order.order_status]:
-        log.info("provider event left order as it is",
-                 extra={"intent_id": intent_id, "event_id": event_id, "to": target.value,
-                        "order_id": order.id if order else None, "outcome": "ignored"})
-        return
-    apply_transition(order, target, by="provider", notify_provider=False)
 
 
 def confirm_test_payment(user: User, client_secret: str, card_number: str) -> Order:
