@@ -6,7 +6,7 @@ protocol live in `interface.py`, which the adapters import, so nothing here is i
 
 from flask import current_app
 
-from shop.payments.interface import PaymentGateway
+from shop.payments.interface import CardTestingGateway, PaymentGateway
 
 
 def build_gateway(config) -> PaymentGateway:
@@ -14,13 +14,16 @@ def build_gateway(config) -> PaymentGateway:
     if config.get("STRIPE_SECRET_KEY"):
         from shop.payments.stripe_gateway import StripeGateway
 
-        return StripeGateway(
+        stripe: PaymentGateway = StripeGateway(
             secret_key=config["STRIPE_SECRET_KEY"],
             api_base=config.get("STRIPE_API_BASE"),
         )
+        return stripe
     from shop.payments.offline import OfflineGateway
 
-    return OfflineGateway()
+    # Typed as the protocol it must keep, so a type checker sees a missing `confirm`.
+    offline: CardTestingGateway = OfflineGateway()
+    return offline
 
 
 def get_gateway() -> PaymentGateway:
