@@ -7,7 +7,7 @@ import pytest
 
 from shop.catalog.models import Product
 from shop.extensions import db
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 def csrf_token_from(client) -> str:

@@ -10,7 +10,7 @@ from shop.extensions import db
 from shop.leads import services
 from shop.leads.models import Lead, LeadStatus
 from shop.leads.services import LeadFields
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 

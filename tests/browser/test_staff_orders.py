@@ -6,7 +6,7 @@ from shop.accounts import services as accounts
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Order
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
