@@ -43,10 +43,15 @@ from tests.helpers import (  # noqa: F401  (older tests import these from here)
 )
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "real_commits: commits for real (threads, processes, a live server); the "
-                   "tables are emptied afterwards instead of a transaction rolled back")
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/browser and tests/stripe belongs to its tier (bin/test runs
+    those tiers once per CI run), marked or not."""
+    for item in items:
+        parts = item.path.parts
+        if "browser" in parts and "tests" in parts:
+            item.add_marker(pytest.mark.browser)
+        if "stripe" in parts and "tests" in parts:
+            item.add_marker(pytest.mark.stripe)
 
 
 def _sqlite_savepoints_work(engine) -> None:
