@@ -107,9 +107,10 @@ def commits_for_real(request) -> bool:
 
 
 @pytest.fixture
-def app_config(database) -> dict:
-    """The configuration `app` is built with; override this fixture to change it."""
-    return test_config()
+def app_config(request, database) -> dict:
+    """The configuration `app` is built with; override this fixture, or parametrize it
+    indirectly with a dict of settings, to change it."""
+    return test_config(**getattr(request, "param", {}))
 
 
 @pytest.fixture
