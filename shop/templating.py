@@ -6,6 +6,7 @@ import os
 import re
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
@@ -89,7 +90,8 @@ def init_templating(app: Flask) -> None:
     def url_template(endpoint: str, **params: str) -> str:
         """A route's URL with `{name}` where a script fills in each given parameter, e.g.
         url_template("leads_api.get_lead", lead_id="id") → /leads/{id}."""
-        url = url_for(endpoint, **{key: _PLACEHOLDER + n for n, key in enumerate(params)})
+        values: dict[str, Any] = {key: _PLACEHOLDER + n for n, key in enumerate(params)}
+        url = url_for(endpoint, **values)
         for n, name in enumerate(params.values()):
             url = re.sub(rf"\b{_PLACEHOLDER + n}\b", "{" + name + "}", url)
         return url

@@ -104,7 +104,8 @@ def place_order(
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        replay = idempotency_key and _replayed_order(user, idempotency_key, request_hash)
+        replay = (_replayed_order(user, idempotency_key, request_hash) if idempotency_key
+                  else None)
         if not replay:
             raise
         return replay, False

@@ -94,9 +94,12 @@ def record_provider_transition(intent_id: str, target: OrderStatus, *,
 
 def confirm_test_payment(user: User, client_secret: str, card_number: str) -> Order:
     """Pay one of the user's orders with a test card on the offline gateway."""
+    from shop.payments.offline import OfflineGateway  # only the offline gateway takes cards
+
     gateway = get_gateway()
     order = db.session.scalar(select(Order).where(Order.client_secret == client_secret))
-    if not gateway.test_mode or order is None or order.user_id != user.id:
+    if (not gateway.test_mode or not isinstance(gateway, OfflineGateway) or order is None
+            or order.user_id != user.id):
         raise NotFound("There is no test payment with that client secret.")
     try:
         intent = gateway.confirm(client_secret, card_number)
@@ -107,6 +110,6 @@ def confirm_test_payment(user: User, client_secret: str, card_number: str) -> Or
     except BaseException:
         db.session.rollback()
         raise
-    order = record_payment_succeeded(intent)
+    record_payment_succeeded(intent)  # the intent is this order's: it updates `order`
     db.session.commit()
     return order
