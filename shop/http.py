@@ -1,6 +1,7 @@
 """Helpers the JSON front door shares: reading bodies and query arguments strictly."""
 
 import json
+from typing import overload
 
 from flask import request
 from werkzeug.exceptions import NotFound, UnsupportedMediaType
@@ -35,6 +36,15 @@ def ids_within_the_database(endpoint: str | None, values: dict | None) -> None:
     """A path id past the database's integers names nothing: 404, whatever the method."""
     if values and any(isinstance(v, int) and not is_row_id(v) for v in values.values()):
         raise NotFound()
+
+
+@overload
+def int_arg(name: str, *, default: int, minimum: int = 0, maximum: int | None = None) -> int: ...
+
+
+@overload
+def int_arg(name: str, *, default: None = None, minimum: int = 0,
+            maximum: int | None = None) -> int | None: ...
 
 
 def int_arg(name: str, *, default: int | None = None, minimum: int = 0,

@@ -1,5 +1,7 @@
 """GET /openapi.json: an OpenAPI 3.1 description of the JSON API, kept true by the tests."""
 
+from typing import Any
+
 from flask import Blueprint
 
 bp = Blueprint("openapi", __name__)
@@ -108,7 +110,8 @@ AUTH = _problems(401)
 
 def _op(summary: str, responses: dict, *, body: dict | None = None, params=None,
         public: bool = False) -> dict:
-    op = {"summary": summary, "responses": {**responses, **({} if public else AUTH)}}
+    op: dict[str, Any] = {"summary": summary,
+                          "responses": {**responses, **({} if public else AUTH)}}
     if body is not None or any(p.get("in") == "query" for p in params or ()):
         op["responses"].update(_problems(400))
     if body is not None:

@@ -166,7 +166,7 @@ def create_lead():
     if status_id is None and not errors:
         errors.append({"field": "statusId", "message": "Required: the lead's status id."})
     position = _optional_int(body, "position", errors, minimum=1)
-    if errors:
+    if errors or status_id is None:
         raise InvalidInput("The lead is not valid.", errors=errors)
     lead = services.create_lead(_lead_fields(body), status_id, position)
     return lead_json(lead), 201, {"Location": url_for(".get_lead", lead_id=lead.id)}

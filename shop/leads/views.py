@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 
 from shop.accounts.auth import staff_required
 from shop.leads import services
+from shop.leads.api import lead_json
 
 bp = Blueprint("leads", __name__)
 
@@ -12,4 +13,5 @@ bp = Blueprint("leads", __name__)
 @staff_required
 def board():
     """The board: one column per status in statusOrder, each with its leads by position."""
-    return render_template("leads/board.html", statuses=services.board())
+    # Each card carries its lead as the API shows it, so the script edits what the API sends.
+    return render_template("leads/board.html", statuses=services.board(), lead_json=lead_json)

@@ -85,7 +85,7 @@ def list_orders():
     orders, more = services.list_orders(current_user, status=status, limit=limit, offset=offset,
                                         all_users=scope == "all")
     headers = {}
-    if more:
+    if more and limit is not None:
         args = {k: v for k, v in request.args.items()}
         args.update(limit=str(limit), offset=str(offset + limit))
         headers["Link"] = f'<{url_for(".list_orders")}?{urlencode(args)}>; rel="next"'
@@ -135,7 +135,7 @@ def status_update():
         errors.append({"field": "orderId", "message": "Required: the order's id, a number."})
     if "status" not in body:
         errors.append({"field": "status", "message": "Required."})
-    if errors:
+    if errors or order_id is None:
         raise InvalidInput("orderId and status are required.", errors=errors)
     status = parse_status(body["status"])
     order = services.change_status(current_user, order_id, status)
