@@ -16,11 +16,7 @@ from shop.database import MAX_INTEGER, is_row_id
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
-
-MAX_STATUS_NAME = 100
-MAX_LEAD_NAME = 200
-MAX_EMAIL = 254
-MAX_COMPANY = 200
+from shop.leads.schemas import MAX_COMPANY, MAX_EMAIL, MAX_LEAD_NAME, MAX_STATUS_NAME
 
 _UNSET = object()
 
