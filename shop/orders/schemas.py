@@ -47,8 +47,8 @@ def _entry_as_line(value: object) -> object:
 
 
 # One entry of the body: a product id (one unit), or a cart line.
-CartEntry = Annotated[CartLineInput, BeforeValidator(_entry_as_line,
-                                                     json_schema_input_type=ProductRef | dict)]
+CartEntry = Annotated[CartLineInput, BeforeValidator(
+    _entry_as_line, json_schema_input_type=ProductRef | CartLineInput)]
 NewOrder = Annotated[list[CartEntry], Field(min_length=1)]
 
 
