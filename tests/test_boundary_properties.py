@@ -217,8 +217,7 @@ def test_a_form_field_with_a_nul_is_refused(client, make_product):
     response = client.post("/cart/add", data={"product_id": str(pid), "quantity": "1\x00",
                                               "csrf_token": csrf_token_from(client)})
     assert response.status_code == 400
-    assert "Your cart is empty" in client.get("/cart").get_data(as_text=True) or \
-        "Mug" not in client.get("/cart").get_data(as_text=True)
+    assert "Mug" not in client.get("/cart").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("quantity", ["²", "١٢", "--1", "9" * 5000, "1_0"])
