@@ -131,7 +131,7 @@ def check_text(value: object, *, max_length: int, required: bool, multiline: boo
         raise ValueError(problem)
     value = value.strip() if multiline else " ".join(value.split())
     if required and not value:
-        raise ValueError("Required: a non-empty string.")
+        raise ValueError("Must be a non-empty string.")
     if len(value) > max_length:
         raise ValueError(f"At most {max_length} characters.")
     return value

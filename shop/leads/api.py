@@ -113,7 +113,7 @@ def _lead_fields(change: LeadChange) -> LeadFields:
 @staff_required
 def create_lead():
     """Add a lead to a status (last in its column unless a position is given)."""
-    new = validate(NewLead, json_body(), detail="The lead is not valid.")
+    new = validate(NewLead, json_body(), detail="Some fields of the lead are not valid.")
     lead = services.create_lead(_lead_fields(new), new.status_id, new.position)
     return lead_json(lead), 201, {"Location": url_for(".get_lead", lead_id=lead.id)}
 
@@ -129,7 +129,7 @@ def get_lead(lead_id: int):
 @staff_required
 def update_lead(lead_id: int):
     """Edit a lead; statusId and/or position move it on the board."""
-    change = validate(LeadChange, json_body(), detail="The change is not valid.")
+    change = validate(LeadChange, json_body(), detail="Some fields of the lead are not valid.")
     lead = services.update_lead(lead_id, _lead_fields(change), status_id=change.status_id,
                                 position=change.position)
     return lead_json(lead)
