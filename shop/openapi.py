@@ -153,6 +153,8 @@ def _query_schema(schema: dict) -> dict:
     if any(v.get("type") == "integer" for v in variants):
         variants = [v for v in variants if v.get("type") == "integer"]
     chosen = variants[0] if len(variants) == 1 else {"anyOf": variants}
+    if "description" in schema:
+        chosen = {**chosen, "description": schema["description"]}
     return {k: v for k, v in chosen.items() if k not in {"title", "default"}}
 
 
@@ -160,13 +162,12 @@ def _json(schema: dict, description: str, media: str = "application/json") -> di
     return {"description": description, "content": {media: {"schema": schema}}}
 
 
-def _parameters(query: type[BaseModel], components: _Components) -> list[dict]:
-    properties = components.schema(query, "validation", name=None)
-    if "$ref" in properties:
-        properties = components.schemas.pop(query.__name__)
-    return [{"name": name, "in": "query", "required": name in properties.get("required", ()),
+def _parameters(query: type[BaseModel]) -> list[dict]:
+    """One query parameter per field of a query Schema, by its camelCase name."""
+    shape = _tidy(query.model_json_schema(mode="validation", ref_template=REF))
+    return [{"name": name, "in": "query", "required": name in shape.get("required", ()),
              "schema": _query_schema(schema)}
-            for name, schema in properties["properties"].items()]
+            for name, schema in shape["properties"].items()]
 
 
 def _operation(path: str, op: Op, components: _Components) -> dict:
@@ -194,7 +195,7 @@ def _operation(path: str, op: Op, components: _Components) -> dict:
         parameters.insert(0, {"name": "id", "in": "path", "required": True,
                               "schema": {"type": "integer", "minimum": 1}})
     if op.query is not None:
-        parameters += _parameters(op.query, components)
+        parameters += _parameters(op.query)
     if parameters:
         operation["parameters"] = parameters
     if op.body is not None:
