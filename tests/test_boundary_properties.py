@@ -5,6 +5,7 @@ endpoint, and any text for every query argument and cart form field, through the
 """
 
 import json
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +17,8 @@ from shop.schemas import MAX_JSON_DEPTH, parse_integer
 from tests.conftest import csrf_token_from, log_in
 
 PROBLEM = "application/problem+json"
-EXAMPLES = 60
+# Per endpoint; raise it for a longer hunt (SHOP_HYPOTHESIS_EXAMPLES=1000).
+EXAMPLES = int(os.environ.get("SHOP_HYPOTHESIS_EXAMPLES", "40"))
 
 # Text of every kind, lone surrogates and control characters included.
 any_text = st.one_of(

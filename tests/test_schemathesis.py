@@ -21,7 +21,7 @@ from shop.leads import services as leads
 from shop.leads.services import LeadFields
 from shop.openapi import document
 
-EXAMPLES = int(os.environ.get("SHOP_SCHEMATHESIS_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("SHOP_SCHEMATHESIS_EXAMPLES", "30"))
 # Valid requests and, as often, requests the document says are wrong (they must get a 4xx).
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
