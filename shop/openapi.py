@@ -122,7 +122,8 @@ class _Components:
     def __init__(self):
         self.schemas: dict[str, dict] = {}
 
-    def schema(self, shape: Any, mode: Literal["validation", "serialization"], name: str | None = None) -> dict:
+    def schema(self, shape: Any, mode: Literal["validation", "serialization"],
+               name: str | None = None) -> dict:
         generated = _tidy(TypeAdapter(shape).json_schema(mode=mode, ref_template=REF))
         self.schemas.update(generated.pop("$defs", {}))
         if isinstance(shape, type) and issubclass(shape, BaseModel):

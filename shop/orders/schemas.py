@@ -107,7 +107,8 @@ class OrderOut(Schema):
             products=[OrderLine(id=item.product_id, name=item.name, quantity=item.quantity,
                                 price_in_cents=item.price_in_cents) for item in order.items],
             amount_in_cents=order.amount_in_cents, client_secret=order.client_secret,
-            status=OrderStatus(order.status), currency=order.currency, payment_error=order.payment_error,
+            status=OrderStatus(order.status), currency=order.currency,
+            payment_error=order.payment_error,
         )
 
 
