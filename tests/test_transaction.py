@@ -47,6 +47,7 @@ def test_values_written_stay_readable_after_the_commit(app, make_product, count_
         assert statements == []
 
 
+@pytest.mark.real_commits  # a second connection deletes the row: it must see a committed one
 def test_a_row_deleted_under_the_transaction_is_a_conflict_not_a_crash(app, make_product):
     pid = make_product(stock=5)
     with app.app_context():
