@@ -2,25 +2,13 @@
 
 Amounts are integers in the currency's minor unit (ISO 4217): cents for USD, whole yen for
 JPY (no decimals), fils for KWD (three). The API's `…InCents` names stay for compatibility.
-Every page, mail, script-facing formatter and validator asks this module, never its own table.
+Every page, mail, script-facing formatter and validator asks this module, never its own table;
+the table is Babel's (CLDR's currency data, which follows ISO 4217's minor units).
 """
 
 from decimal import Decimal, InvalidOperation
 
-try:  # Babel carries the whole ISO 4217 table (CLDR's currency data).
-    from babel.numbers import get_currency_precision as _babel_precision
-except ImportError:  # pragma: no cover - Babel is a dependency; the table below is the fallback
-    _babel_precision = None
-
-# ISO 4217 minor units that differ from 2, for when Babel is not installed.
-_MINOR_UNITS_FALLBACK = {
-    "bif": 0, "clp": 0, "djf": 0, "gnf": 0, "isk": 0, "jpy": 0, "kmf": 0, "krw": 0, "pyg": 0,
-    "rwf": 0, "ugx": 0, "uyi": 0, "vnd": 0, "vuv": 0, "xaf": 0, "xof": 0, "xpf": 0,
-    "bhd": 3, "iqd": 3, "jod": 3, "kwd": 3, "lyd": 3, "omr": 3, "tnd": 3,
-}
-
-# Where CLDR (Babel) and ISO 4217 disagree, ISO 4217 wins: it is what Stripe and banks use.
-_ISO_OVERRIDES = {"isk": 0, "ugx": 0, "huf": 2, "twd": 2}
+from babel.numbers import format_currency, get_currency_precision
 
 # Stripe's minimum charge per currency, in the minor unit (Stripe's "Minimum and maximum
 # charge amounts"); currencies not listed take 50 of their minor unit.
@@ -34,17 +22,10 @@ STRIPE_DEFAULT_MINIMUM = 50
 # Stripe takes at most eight digits of the minor unit ($999,999.99; ¥99,999,999).
 STRIPE_MAXIMUM = 99_999_999
 
-_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥"}
-
-
 def minor_units(currency: str) -> int:
-    """How many decimals the currency has (2 for USD, 0 for JPY, 3 for KWD)."""
-    code = currency.lower()
-    if code in _ISO_OVERRIDES:
-        return _ISO_OVERRIDES[code]
-    if _babel_precision is not None:
-        return int(_babel_precision(code.upper()))
-    return _MINOR_UNITS_FALLBACK.get(code, 2)
+    """How many decimals the currency has (2 for USD, 0 for JPY, 3 for KWD), from Babel's
+    copy of CLDR's currency data, the same the pages' formatter uses."""
+    return int(get_currency_precision(currency.upper()))
 
 
 def to_major(amount: int, currency: str) -> Decimal:
@@ -52,14 +33,12 @@ def to_major(amount: int, currency: str) -> Decimal:
     return Decimal(amount).scaleb(-minor_units(currency))
 
 
-def format_money(amount: int, currency: str = "usd") -> str:
-    """An amount in the minor unit as a person reads it: $19.99, ¥1,999, 1.999 KWD."""
-    digits = minor_units(currency)
-    major = to_major(abs(amount), currency)
-    text = f"{major:,.{digits}f}"
-    sign = "-" if amount < 0 else ""
-    symbol = _SYMBOLS.get(currency.lower())
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency.upper()}"
+def format_money(amount: int, currency: str = "usd", locale: str = "en_US") -> str:
+    """An amount in the currency's minor unit as a person reads it in `locale`, e.g.
+    1999 usd en_US → $19.99, 1999 eur de_DE → 19,99 €, 1999 jpy en_US → ¥1,999 (no decimals),
+    1999 kwd → KWD 1.999 (three)."""
+    code = currency.upper()
+    return format_currency(to_major(amount, currency), code, locale=locale)
 
 
 def charge_limits(currency: str) -> tuple[int, int]:

@@ -4,14 +4,9 @@ amounts follow the currency's minor unit on the pages."""
 import pytest
 from sqlalchemy import func, select
 
-from shop import create_app
-from shop.accounts import services as accounts
-from shop.accounts.models import Role
-from shop.catalog.models import Product
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments.models import OfflinePaymentIntent
-from tests.conftest import PASSWORD, fresh_schema, test_config
 
 
 def nothing_taken(app, client, pid: int, stock: int) -> None:
@@ -48,30 +43,16 @@ def test_the_largest_chargeable_order_goes_through(app, shopper, make_product):
     assert response.json["amountInCents"] == 99_999_999
 
 
-@pytest.mark.parametrize("currency, price, shown, minimum", [
-    ("jpy", 1999, "¥1,999", "¥50"), ("kwd", 1999, "1.999 KWD", "0.050 KWD"),
-])
-def test_currencies_without_two_decimals_read_right(tmp_path, currency, price, shown, minimum):
-    app = create_app(test_config(tmp_path, SHOP_CURRENCY=currency))
-    fresh_schema(app)
-    try:
-        with app.app_context():
-            product = Product(name="Teapot", price_in_cents=price, stock=5, description="")
-            cheap = Product(name="Pin", price_in_cents=1, stock=5, description="")
-            db.session.add_all([product, cheap])
-            db.session.commit()
-            pid, cheap_id = product.id, cheap.id
-        client = app.test_client()
-        assert shown in client.get(f"/catalog/{pid}").get_data(as_text=True)
-        with app.app_context():
-            user = accounts.create_user("yen@example.com", PASSWORD, Role.CUSTOMER)
-            _, token = accounts.create_token(user, "tests")
-        headers = {"Authorization": f"Bearer {token}"}
-        order = client.post("/orders/new", json=[pid], headers=headers)
-        assert order.status_code == 201 and order.json["amountInCents"] == price
-        too_small = client.post("/orders/new", json=[cheap_id], headers=headers)
-        assert too_small.status_code == 422 and minimum in too_small.json["detail"]
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+@pytest.mark.parametrize("app_config, price, shown, minimum", [
+    ({"SHOP_CURRENCY": "jpy"}, 1999, "¥1,999", "¥50"),
+    ({"SHOP_CURRENCY": "kwd"}, 1999, "KWD1.999", "KWD0.050"),
+], indirect=["app_config"], ids=["jpy", "kwd"])
+def test_currencies_without_two_decimals_read_right(client, shopper, make_product, price,
+                                                    shown, minimum):
+    pid = make_product(name="Teapot", price=price, stock=5)
+    cheap = make_product(name="Pin", price=1, stock=5)
+    assert shown in client.get(f"/catalog/{pid}").get_data(as_text=True)
+    order = shopper.post("/orders/new", json=[pid])
+    assert order.status_code == 201 and order.json["amountInCents"] == price
+    too_small = shopper.post("/orders/new", json=[cheap])
+    assert too_small.status_code == 422 and minimum in too_small.json["detail"]

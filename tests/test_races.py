@@ -19,7 +19,7 @@ from shop.orders.models import Order
 from shop.payments.models import OfflinePaymentIntent
 from tests.conftest import TEST_DATABASE_URL, ApiClient, csrf_token_from, log_in, need
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
 ROUNDS = 20
 VISA = "4242 4242 4242 4242"

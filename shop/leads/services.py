@@ -17,11 +17,8 @@ from shop.database import MAX_INTEGER, is_row_id, transaction
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
-
-MAX_STATUS_NAME = 100
-MAX_LEAD_NAME = 200
-MAX_EMAIL = 254
-MAX_COMPANY = 200
+from shop.leads.schemas import MAX_COMPANY, MAX_EMAIL, MAX_LEAD_NAME, MAX_STATUS_NAME
+from shop.schemas import check_text
 
 _UNSET = object()
 
@@ -114,15 +111,12 @@ def reorder_statuses(placements: Sequence[StatusPlacement]) -> list[LeadStatus]:
 
 
 def _check_status_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInput("A status needs a name.",
-                           errors=[{"field": "name", "message": "Required: a non-empty string."}])
-    name = " ".join(name.split())
-    if len(name) > MAX_STATUS_NAME:
-        raise InvalidInput(f"A status name has at most {MAX_STATUS_NAME} characters.",
-                           errors=[{"field": "name",
-                                    "message": f"At most {MAX_STATUS_NAME} characters."}])
-    return name
+    # The API's text rule, for callers that do not come through the API (CLI, demo data).
+    try:
+        return check_text(name, max_length=MAX_STATUS_NAME, required=True)
+    except ValueError as error:
+        raise InvalidInput(f"The status name is not valid: {error}",
+                           errors=[{"field": "name", "message": str(error)}]) from None
 
 
 def _next_status_order() -> int:
@@ -262,13 +256,10 @@ def _check_lead_fields(fields: LeadFields, *, creating: bool) -> dict:
         if value is None and nullable:
             values[attr] = None
             return
-        if not isinstance(value, str) or (not nullable and not value.strip()):
-            errors.append({"field": field, "message": "Must be a string or null."
-                           if nullable else "Must be a non-empty string."})
-            return
-        value = " ".join(value.split())
-        if len(value) > limit:
-            errors.append({"field": field, "message": f"At most {limit} characters."})
+        try:
+            value = check_text(value, max_length=limit, required=not nullable)
+        except ValueError as error:
+            errors.append({"field": field, "message": str(error)})
             return
         values[attr] = value or None
 

@@ -115,7 +115,8 @@ def place_order(
                 key_row.order_id = order.id
     except IntegrityError:
         # The same Idempotency-Key committed first by a concurrent request: return its order.
-        replay = idempotency_key and _replayed_order(user, idempotency_key, request_hash)
+        replay = (_replayed_order(user, idempotency_key, request_hash) if idempotency_key
+                  else None)
         if not replay:
             raise
         return replay, False

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import stripe
+from stripe._base_address import BaseAddresses
 
 from shop.exceptions import InvalidInput, NotFound, PaymentProviderError, StateConflict
 from shop.payments.interface import (
@@ -91,7 +92,7 @@ class StripeGateway:
     def __init__(self, *, secret_key: str, api_base: str | None = None,
                  statement_descriptor_suffix: str | None = None,
                  timeout: float = TIMEOUT, max_network_retries: int = MAX_NETWORK_RETRIES):
-        base = {"api": api_base.rstrip("/")} if api_base else None
+        base: BaseAddresses | None = {"api": api_base.rstrip("/")} if api_base else None
         self.statement_descriptor_suffix = statement_descriptor_suffix or None
         self.timeout = timeout
         self.max_network_retries = max_network_retries

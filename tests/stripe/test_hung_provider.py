@@ -11,10 +11,11 @@ from shop import create_app
 from shop.extensions import db
 from shop.orders.models import IdempotencyKey, Order
 from shop.payments.gateway import build_gateway
-from tests.conftest import TEST_DATABASE_URL, ApiClient, need
-from tests.stripe.conftest import stripe_config
+from tests.helpers import TEST_DATABASE_URL, ApiClient, need
+from tests.stripe.helpers import stripe_config
 
-pytestmark = [pytest.mark.stripe, pytest.mark.postgres]
+# Two apps and two threads on one database: their transactions must really commit.
+pytestmark = [pytest.mark.stripe, pytest.mark.postgres, pytest.mark.real_commits]
 
 
 class HungServer:

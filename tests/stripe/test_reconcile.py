@@ -8,7 +8,7 @@ from sqlalchemy import update
 from shop.extensions import db
 from shop.orders.models import Order
 from tests.conftest import log_in
-from tests.stripe.conftest import intent_object
+from tests.stripe.helpers import intent_object
 
 pytestmark = pytest.mark.stripe
 

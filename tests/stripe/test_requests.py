@@ -4,7 +4,7 @@ idempotency keys and would accept a retry twice)."""
 import pytest
 
 from shop.payments.stripe_gateway import API_VERSION, StripeGateway
-from tests.stripe.conftest import SECRET_KEY, stripe_config
+from tests.stripe.helpers import SECRET_KEY, stripe_config
 
 pytestmark = pytest.mark.stripe
 
