@@ -503,7 +503,8 @@ def refund_order(user: User, order_id: int, amount: int | None, *, reason: str |
             raise NotFound(f"There is no order {order_id}.")
         if order.order_status not in REFUNDABLE:
             raise StateConflict(f"An order that is {order.status} cannot be refunded.",
-                                **{"from": order.status, "to": OrderStatus.REFUNDED.value})
+                                **{"from": order.status,  # type: ignore[arg-type]
+                                   "to": OrderStatus.REFUNDED.value})
         left = order.refundable_in_cents
         wanted = left if amount is None else amount
         if wanted > left:

@@ -4,13 +4,17 @@ Declared on the shared schema base (camelCase on the wire). The Order's `dispute
 `DisputeOut`; the Order schema itself lives with the orders API.
 """
 
-from typing import Literal
+from typing import Literal, cast
 
 from shop.payments.models import Dispute, Refund
 from shop.schemas import Cents, Integer, Schema, Text, Timestamp
 
 # Past what the order has left the service answers 409, so no upper bound is declared here.
 RefundAmount = Integer(1, None, description="Money in the currency's minor unit")
+
+
+RefundStatus = Literal["pending", "succeeded", "failed", "canceled", "requires_action"]
+DisputeStatus = Literal["needs_response", "under_review", "won", "lost"]
 
 
 class NewRefund(Schema):
@@ -26,25 +30,26 @@ class RefundOut(Schema):
 
     id: int
     amount_in_cents: Cents
-    status: Literal["pending", "succeeded", "failed", "canceled", "requires_action"]
+    status: RefundStatus
     reason: str | None
     created_at: Timestamp
 
     @classmethod
     def of(cls, refund: Refund) -> "RefundOut":
         return cls(id=refund.id, amount_in_cents=refund.amount_in_cents,
-                   status=refund.status, reason=refund.reason, created_at=refund.created_at)
+                   status=cast(RefundStatus, refund.status), reason=refund.reason,
+                   created_at=refund.created_at)
 
 
 class DisputeOut(Schema):
     """An order's dispute, as the Order's `dispute` shows it."""
 
-    status: Literal["needs_response", "under_review", "won", "lost"]
+    status: DisputeStatus
     reason: str | None
     amount_in_cents: Cents
     due_by: Timestamp | None
 
     @classmethod
     def of(cls, dispute: Dispute) -> "DisputeOut":
-        return cls(status=dispute.status, reason=dispute.reason,
+        return cls(status=cast(DisputeStatus, dispute.status), reason=dispute.reason,
                    amount_in_cents=dispute.amount_in_cents, due_by=dispute.due_by)

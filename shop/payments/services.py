@@ -340,6 +340,8 @@ def reconcile_payments(since: timedelta) -> list[Reconciliation]:
     db.session.rollback()
     results = []
     for order_id, intent_id, before in rows:
+        if not intent_id:  # pragma: no cover - the query keeps only orders with an intent
+            continue
         try:
             order, outcome = settle_from_provider(intent_id, source="reconcile")
         except PaymentProviderError as error:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import stripe
 from stripe._base_address import BaseAddresses
+from stripe.params import PaymentIntentCreateParams
 
 from shop.exceptions import InvalidInput, NotFound, PaymentProviderError, StateConflict
 from shop.payments.interface import (
@@ -108,8 +109,8 @@ class StripeGateway:
                       idempotency_key: str, description: str | None = None,
                       receipt_email: str | None = None) -> Intent:
         """A PaymentIntent for an order. No payment-method parameters: the account decides."""
-        params: dict[str, Any] = {"amount": amount, "currency": currency,
-                                  "metadata": {"order_id": str(order_id)}}
+        params: PaymentIntentCreateParams = {"amount": amount, "currency": currency,
+                                             "metadata": {"order_id": str(order_id)}}
         if description:
             params["description"] = description
         if receipt_email:
