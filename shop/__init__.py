@@ -6,9 +6,9 @@ from shop.config import ensure_secret_key, load_config
 from shop.extensions import csrf, db, limiter, login_manager, migrate
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handling, CLI."""
-    app = Flask(__name__, instance_relative_config=True,
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
                 template_folder="../templates", static_folder="../static")
     load_config(app, config)
 
