@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from shop import create_app
 from tests.conftest import csrf_token_from, log_in, test_config
 
