@@ -2,12 +2,12 @@
 
 import logging
 
-from flask import Flask, Response, json, render_template, request
+from flask import Flask, Response, g, json, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from shop import exceptions as exc
-from shop.extensions import db
+from shop.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,9 @@ def database_unavailable(*, api: bool) -> Response | tuple:
     detail = "The shop cannot reach its database just now; nothing was changed. Try again shortly."
     if api:
         return problem(503, detail, headers=headers)
-    # A page of its own: the usual layout asks the database who is logged in.
+    # A page of its own: the usual layout asks the database who is logged in. Flask-Login's
+    # template context loads the user too, so this answer treats the caller as anonymous.
+    g._login_user = login_manager.anonymous_user()
     return render_template("errors/unavailable.html", detail=detail), 503, headers
 
 
