@@ -5,7 +5,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import domains
 
@@ -124,6 +124,15 @@ def test_login_with_an_address_nobody_has_is_a_plain_refusal(client):
                                                "csrf_token": csrf_token_from(client)})
         assert response.status_code == 200
         assert "do not match an account" in response.get_data(as_text=True)
+
+
+@FIXTURES_OK
+@given(email=st.text(max_size=300), password=st.text(max_size=50))
+@example(email="a\x00b@example.com", password="x")  # PostgreSQL refuses NUL in text
+def test_any_login_form_gets_an_answer_never_an_error(client, email, password):
+    response = client.post("/login", data={"email": email, "password": password,
+                                           "csrf_token": csrf_token_from(client)})
+    assert response.status_code in {200, 400}
 
 
 @FIXTURES_OK

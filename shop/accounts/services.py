@@ -87,7 +87,10 @@ def create_user(email: str, password: str, role: Role = Role.CUSTOMER) -> User:
 
 
 def user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    if not email.isprintable() or len(email) > MAX_EMAIL_LENGTH:
+        return None  # no stored address holds control characters; PostgreSQL refuses NUL
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def authenticate(email: str, password: str) -> User | None:
