@@ -73,9 +73,7 @@ def test_templates_hold_no_inline_script_or_style_the_policy_would_block():
 
 
 @pytest.mark.parametrize("app_config", [{"SHOP_PROXY_HOPS": 1}], indirect=True)
-def test_behind_a_proxy_https_gives_hsts_and_secure_cookies(app_config, tmp_path, make_user):
-    app = create_app({**test_config(tmp_path), **app_config})
-    client = app.test_client()
+def test_behind_a_proxy_https_gives_hsts_and_secure_cookies(client):
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" in response.headers
     assert "Secure" in response.headers["Set-Cookie"]
