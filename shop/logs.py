@@ -18,7 +18,7 @@ access_log = logging.getLogger("shop.access")
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@+=/-]{1,128}")
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message", "asctime", "request_id", "taskName"}
+    "message", "asctime", "http_request_id", "taskName"}
 HANDLER_NAME = "shop"
 
 
@@ -38,7 +38,7 @@ class TextFormatter(logging.Formatter):
     """`time level logger [request id] message key=value …`."""
 
     def __init__(self):
-        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(http_request_id)s] %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
@@ -66,7 +66,11 @@ class StderrHandler(logging.StreamHandler):
 
 
 def _install_record_factory() -> None:
-    """Stamp every record made during a request with its id, whichever logger makes it."""
+    """Stamp every record made during a request with its id, whichever logger makes it.
+
+    Named http_request_id because `request_id` is taken: callers log a provider's request id
+    under that name, and a record may not have an attribute set twice.
+    """
     previous = logging.getLogRecordFactory()
     if getattr(previous, "shop_request_id", False):
         return
@@ -74,9 +78,9 @@ def _install_record_factory() -> None:
     def factory(*args, **kwargs):
         record = previous(*args, **kwargs)
         try:
-            record.request_id = request_id() if has_request_context() else "-"
+            record.http_request_id = request_id() if has_request_context() else "-"
         except RuntimeError:  # outside an app context
-            record.request_id = "-"
+            record.http_request_id = "-"
         return record
 
     factory.shop_request_id = True
@@ -91,7 +95,7 @@ def configure_logging(app: Flask) -> None:
         from pythonjsonlogger.json import JsonFormatter
 
         handler.setFormatter(JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "%(asctime)s %(levelname)s %(name)s %(http_request_id)s %(message)s",
             rename_fields={"levelname": "level", "name": "logger"}))
     else:
         handler.setFormatter(TextFormatter())

@@ -78,13 +78,13 @@ def test_an_order_placement_logs_its_fields_and_the_request_id(shopper, make_pro
     assert len(placed) == 1
     assert placed[0].order_id == response.json["id"]
     assert placed[0].amount == 2500
-    assert placed[0].request_id == "checkout-42"
+    assert placed[0].http_request_id == "checkout-42"
 
     access = [r for r in caplog.records if r.name == "shop.access"]
     assert len(access) == 1
     line = access[0]
     assert (line.method, line.path, line.status) == ("POST", "/orders/new", 201)
-    assert line.duration_ms >= 0 and line.request_id == "checkout-42"
+    assert line.duration_ms >= 0 and line.http_request_id == "checkout-42"
 
 
 def test_an_insane_request_id_is_replaced(client, caplog):
@@ -93,8 +93,17 @@ def test_an_insane_request_id_is_replaced(client, caplog):
         response = client.get("/", headers={"X-Request-ID": given})
         made = response.headers["X-Request-ID"]
         assert made != given and len(made) == 32
-        assert caplog.records[-1].request_id == made
+        assert caplog.records[-1].http_request_id == made
     assert client.get("/").headers["X-Request-ID"] != client.get("/").headers["X-Request-ID"]
+
+
+def test_a_callers_own_request_id_field_is_kept_beside_the_http_one(app, caplog):
+    caplog.set_level(logging.INFO)
+    with app.test_request_context("/", headers={"X-Request-ID": "http-7"}):
+        logging.getLogger("shop.payments").warning("provider failed",
+                                                   extra={"request_id": "req_stripe_1"})
+    record = caplog.records[-1]
+    assert (record.request_id, record.http_request_id) == ("req_stripe_1", "http-7")
 
 
 def test_text_logs_keep_the_extra_fields(shopper, make_product, capsys):
@@ -116,6 +125,6 @@ def test_json_logs_are_one_object_per_line(tmp_path, capsys):
     records = [json.loads(line) for line in capsys.readouterr().err.splitlines()
                if line.startswith("{")]
     access = next(r for r in records if r["logger"] == "shop.access")
-    assert access["request_id"] == "json-1"
+    assert access["http_request_id"] == "json-1"
     assert (access["method"], access["path"], access["status"]) == ("GET", "/products", 200)
     assert isinstance(access["duration_ms"], float)
