@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import add_to_cart_from_catalog
+from tests.browser.helpers import add_to_cart_from_catalog
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
