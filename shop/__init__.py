@@ -41,7 +41,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     register_error_handlers(app)
     init_templating(app)
 
-    from shop.extensions import apply_rate_limits
+    from shop.rate_limits import apply_rate_limits
 
     apply_rate_limits(app)
 
