@@ -17,7 +17,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     _import_models()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    from shop.database import include_in_autogenerate
+
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     include_object=include_in_autogenerate)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

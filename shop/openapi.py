@@ -2,6 +2,8 @@
 
 from flask import Blueprint
 
+from shop.catalog.openapi import catalog_openapi
+
 bp = Blueprint("openapi", __name__)
 
 
@@ -70,14 +72,6 @@ SCHEMAS = {
     },
     "StatusUpdateResult": {
         "type": "object", "required": ["id", "status"], "properties": {"id": INT, "status": STR},
-    },
-    "Product": {
-        "type": "object",
-        "required": ["id", "name", "description", "priceInCents", "stock", "imageUrl"],
-        "properties": {"id": INT, "name": STR, "description": STR,
-                       "priceInCents": {"type": "integer", "minimum": 0},
-                       "stock": {"type": "integer", "minimum": 0},
-                       "imageUrl": {"type": ["string", "null"]}},
     },
     "LeadStatus": {
         "type": "object", "required": ["id", "name", "statusOrder"],
@@ -150,11 +144,6 @@ PATHS = {
         "Change an order's status",
         {"200": _json(_ref("StatusUpdateResult"), "The new status"),
          **_problems(400, 403, 404, 409, 502)}, body=_ref("StatusUpdate"))},
-    "/products": {"get": _op("Products for sale", {"200": _json(
-        {"type": "array", "items": _ref("Product")}, "Products")}, public=True)},
-    "/products/{id}": {"get": _op("One product", {"200": _json(_ref("Product"), "The product"),
-                                                  **_problems(404)},
-                                  params=[ID_PARAM], public=True)},
     "/leads/statuses": {
         "get": _op("Every lead status, in order", {"200": _json(
             {"type": "array", "items": _ref("LeadStatus")}, "Statuses"), **_problems(403)}),
@@ -195,6 +184,10 @@ PATHS = {
                                         **_problems(403, 404)}, params=[ID_PARAM]),
     },
 }
+
+CATALOG_PATHS, CATALOG_SCHEMAS = catalog_openapi()
+PATHS.update(CATALOG_PATHS)
+SCHEMAS.update(CATALOG_SCHEMAS)
 
 SPEC = {
     "openapi": "3.1.0",

@@ -1,0 +1,190 @@
+"""The catalog as CSV: export every product, import creates or updates products by sku.
+
+An import is all or nothing: every row is checked first, and any bad cell makes a 422 naming
+each bad row and column; only a clean file writes, in one transaction, with stock changes
+written to the ledger with the reason `import`.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import insert, select
+
+from shop.catalog import services
+from shop.catalog.models import Category, Product, StockMovement
+from shop.catalog.schemas import SKU_PATTERN
+from shop.database import MAX_INTEGER, utcnow
+from shop.exceptions import InvalidInput, UnprocessableContent
+from shop.extensions import db
+
+HEADER = ["sku", "name", "description", "price", "stock", "category", "active"]
+MAX_ROWS = 20_000
+TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
+
+
+def export_rows(products: Iterable[Product]) -> Iterable[str]:
+    """The CSV text, a line at a time (price as a decimal such as 12.50)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow(HEADER)
+    yield flush()
+    for p in products:
+        writer.writerow([p.sku or "", p.name, p.description,
+                         f"{p.price_in_cents // 100}.{p.price_in_cents % 100:02d}", p.stock,
+                         p.category.slug if p.category else "",
+                         "true" if p.active else "false"])
+        yield flush()
+
+
+def export_products() -> Iterable[str]:
+    """Every product, archived ones too, by id."""
+    return export_rows(db.session.scalars(select(Product).order_by(Product.id)).unique())
+
+
+def _price(text: str) -> int | None:
+    if not re.fullmatch(r"[0-9]{1,8}(\.[0-9]{1,2})?", text):
+        return None
+    try:
+        cents = int(Decimal(text) * 100)
+    except InvalidOperation:
+        return None
+    return cents if cents <= MAX_INTEGER else None
+
+
+def _text_problem(value: str, *, multiline: bool) -> str | None:
+    for char in value:
+        if char in "\n\r\t" and multiline:
+            continue
+        if ord(char) < 32 or ord(char) == 127 or 0xD800 <= ord(char) <= 0xDFFF:
+            return "Must not contain control characters."
+    return None
+
+
+def parse_rows(text: str, categories: dict[str, int]) -> list[dict]:
+    """Every row as product fields, or UnprocessableContent naming each bad row and column."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise InvalidInput(f"The CSV cannot be read: {error}.") from None
+    if header is None or [h.strip().lower() for h in header] != HEADER:
+        raise UnprocessableContent(
+            "The first row must be the header: " + ",".join(HEADER) + ".",
+            errors=[{"field": "row 1", "message": "Expected " + ",".join(HEADER) + "."}])
+    rows, errors, seen = [], [], {}
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise UnprocessableContent(f"At most {MAX_ROWS} rows per import.")
+
+            def bad(column: str, message: str, number=number) -> None:
+                errors.append({"field": f"row {number}, {column}", "row": number,
+                               "column": column, "message": message})
+
+            if len(cells) != len(HEADER):
+                bad("*", f"Has {len(cells)} cells; expected {len(HEADER)}.")
+                continue
+            sku, name, description, price, stock, category, active = (
+                c.strip() if i != 2 else c for i, c in enumerate(cells))
+            row = {"line": number}
+            if not re.fullmatch(SKU_PATTERN, sku):
+                bad("sku", "Required: letters, digits, . _ / - (up to 64).")
+            elif sku in seen:
+                bad("sku", f"Repeats row {seen[sku]}.")
+            else:
+                seen[sku] = number
+            row["sku"] = sku
+            if not name or len(name) > 200 or _text_problem(name, multiline=False):
+                bad("name", "Required: up to 200 characters, no control characters.")
+            row["name"] = name
+            if len(description) > 5000 or _text_problem(description, multiline=True):
+                bad("description", "Up to 5000 characters, no control characters.")
+            row["description"] = description
+            row["price_in_cents"] = _price(price)
+            if row["price_in_cents"] is None:
+                bad("price", f"{price!r} is not a price such as 12.50.")
+            row["stock"] = int(stock) if re.fullmatch(r"[0-9]{1,9}", stock) else None
+            if row["stock"] is None:
+                bad("stock", f"{stock!r} is not a whole number of units, 0 or more.")
+            row["category_id"] = None
+            if category:
+                row["category_id"] = categories.get(category.lower())
+                if row["category_id"] is None:
+                    bad("category", f"No category {category!r}.")
+            if active.lower() not in TRUE | FALSE:
+                bad("active", "true or false.")
+            row["active"] = active.lower() in TRUE
+            rows.append(row)
+    except csv.Error as error:
+        raise InvalidInput(f"The CSV cannot be read: {error}.") from None
+    if errors:
+        where = sorted({e["row"] for e in errors})
+        raise UnprocessableContent(
+            f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in row"
+            f"{'s' if len(where) != 1 else ''} {', '.join(map(str, where[:20]))}"
+            f"{'…' if len(where) > 20 else ''}; nothing was imported.", errors=errors)
+    return rows
+
+
+def import_products(text: str, *, user_id: int | None = None) -> tuple[int, int]:
+    """Create or update products by sku from CSV text, all or nothing; (created, updated)."""
+    try:
+        categories = {}
+        for c in db.session.scalars(select(Category)):
+            categories[c.slug.lower()] = categories[c.name.lower()] = c.id
+        rows = parse_rows(text, categories)
+        skus = [r["sku"] for r in rows]
+        existing: dict[str, Product] = {}
+        for start in range(0, len(skus), 1000):
+            # Locked: a concurrent order or adjustment waits, so the stock we compare is true.
+            existing.update((p.sku, p) for p in db.session.scalars(
+                select(Product).where(Product.sku.in_(skus[start:start + 1000]))
+                .order_by(Product.id).with_for_update(of=Product)).unique())
+        movements, created, updated = [], 0, 0
+        for row in rows:
+            product = existing.get(row["sku"])
+            fields = {k: row[k] for k in services.PRODUCT_FIELDS}
+            if product is None:
+                product = Product(**fields, stock=row["stock"])
+                db.session.add(product)
+                if row["stock"]:
+                    db.session.add(StockMovement(
+                        product=product, change=row["stock"], stock_after=row["stock"],
+                        reason=services.IMPORT, user_id=user_id))
+                created += 1
+                continue
+            changed = False
+            for key, value in fields.items():
+                if getattr(product, key) != value:
+                    setattr(product, key, value)
+                    changed = True
+            if product.stock != row["stock"]:
+                movements.append({"product_id": product.id,
+                                  "change": row["stock"] - product.stock,
+                                  "stock_after": row["stock"]})
+                product.stock = row["stock"]
+                changed = True
+            updated += changed
+        services._flush_or_conflict("A product with one of these skus was added meanwhile.")
+        if movements:
+            now = utcnow()
+            db.session.execute(insert(StockMovement), [
+                {**m, "reason": services.IMPORT, "user_id": user_id, "order_id": None,
+                 "created_at": now} for m in movements])
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return created, updated
