@@ -8,7 +8,6 @@ written to the ledger with the reason `import`.
 import csv
 import io
 import re
-from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import insert, select
@@ -25,30 +24,17 @@ MAX_ROWS = 20_000
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 
 
-def export_rows(products: Iterable[Product]) -> Iterable[str]:
-    """The CSV text, a line at a time (price as a decimal such as 12.50)."""
+def export_products() -> str:
+    """Every product, archived ones too, by id, as CSV (price as a decimal such as 12.50)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
     writer.writerow(HEADER)
-    yield flush()
-    for p in products:
+    for p in db.session.scalars(select(Product).order_by(Product.id)).unique():
         writer.writerow([p.sku or "", p.name, p.description,
                          f"{p.price_in_cents // 100}.{p.price_in_cents % 100:02d}", p.stock,
                          p.category.slug if p.category else "",
                          "true" if p.active else "false"])
-        yield flush()
-
-
-def export_products() -> Iterable[str]:
-    """Every product, archived ones too, by id."""
-    return export_rows(db.session.scalars(select(Product).order_by(Product.id)).unique())
+    return buffer.getvalue()
 
 
 def _price(text: str) -> int | None:
