@@ -37,7 +37,8 @@ def export_products() -> str:
     return buffer.getvalue()
 
 
-def _price(text: str) -> int | None:
+def parse_price(text: str) -> int | None:
+    """Cents from a decimal price such as 12.50 (at most two decimals), or None."""
     if not re.fullmatch(r"[0-9]{1,8}(\.[0-9]{1,2})?", text):
         return None
     try:
@@ -98,7 +99,7 @@ def parse_rows(text: str, categories: dict[str, int]) -> list[dict]:
             if len(description) > 5000 or _text_problem(description, multiline=True):
                 bad("description", "Up to 5000 characters, no control characters.")
             row["description"] = description
-            row["price_in_cents"] = _price(price)
+            row["price_in_cents"] = parse_price(price.strip())
             if row["price_in_cents"] is None:
                 bad("price", f"{price!r} is not a price such as 12.50.")
             row["stock"] = int(stock) if re.fullmatch(r"[0-9]{1,9}", stock) else None

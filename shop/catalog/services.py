@@ -370,12 +370,15 @@ def adjust_stock(product_id: int, change: int, reason: str, *,
     return product
 
 
-def stock_history(product_id: int, *, limit: int | None = None,
-                  offset: int = 0) -> tuple[list[StockMovement], bool]:
-    """A product's ledger, newest first; returns (page, more_remain)."""
+def stock_history(product_id: int, *, limit: int | None = None, offset: int = 0,
+                  with_users: bool = False) -> tuple[list[StockMovement], bool]:
+    """A product's ledger, newest first (with who made each change, for pages); returns
+    (page, more_remain)."""
     get_product(product_id, include_archived=True)
-    query = (select(StockMovement).options(selectinload(StockMovement.user))
-             .where(StockMovement.product_id == product_id)
+    query = select(StockMovement)
+    if with_users:
+        query = query.options(selectinload(StockMovement.user))
+    query = (query.where(StockMovement.product_id == product_id)
              .order_by(StockMovement.id.desc()).offset(offset))
     if limit is None:
         return list(db.session.scalars(query)), False

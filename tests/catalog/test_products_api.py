@@ -263,3 +263,15 @@ def test_a_browser_session_needs_the_csrf_token(app, client, make_user):
     accepted = client.post("/products", json={"name": "X", "priceInCents": 1},
                            headers={"X-CSRFToken": csrf_token_from(client)})
     assert accepted.status_code == 201
+
+
+def test_seed_demo_files_products_under_categories_with_their_ledger(runner, client,
+                                                                     ledger_agrees):
+    for _ in range(2):
+        assert runner.invoke(args=["shop", "seed-demo"]).exit_code == 0
+    categories = client.get("/categories").json
+    assert len(categories) == 3
+    products = client.get("/products").json
+    assert len(products) == 12 and all(p["category"] for p in products)
+    assert all(p["imageUrl"].endswith(".svg") for p in products)
+    ledger_agrees()
