@@ -26,6 +26,6 @@ class AdjustStockForm(FlaskForm):
 
 
 class ImageForm(FlaskForm):
-    image = FileField("Picture", validators=[FileRequired()],
+    image = FileField("Picture file", validators=[FileRequired()],
                       render_kw={"accept": "image/jpeg,image/png,image/webp",
                                  "data-image-preview": ""})
