@@ -1,6 +1,7 @@
 """The staff's product pages and the catalog page's search, categories, sorting and paging."""
 
 import io
+import os
 import re
 
 import pytest
@@ -115,3 +116,17 @@ def test_the_catalog_page_searches_sorts_and_pages(client, staff):
     shelf = client.get("/?category=kitchen").get_data(as_text=True)
     assert shelf.count('class="product-card"') == 3
     assert client.get("/?sort=nope").status_code == 400
+
+
+def test_a_picture_above_the_app_wide_body_limit_uploads_on_the_page(boss, staff):
+    pid = staff.post("/products", json={"name": "Mug", "priceInCents": 100}).json["id"]
+    noisy = Image.frombytes("RGB", (1000, 1000), os.urandom(1000 * 1000 * 3))
+    image = io.BytesIO()
+    noisy.save(image, "PNG")
+    assert 1024 * 1024 < image.tell() < 5 * 1024 * 1024
+    image.seek(0)
+    response = boss.post(f"/staff/products/{pid}/image", data={
+        "csrf_token": csrf_token_from(boss), "image": (image, "big.png", "image/png")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert staff.get(f"/products/{pid}").json["imageUrl"].startswith("/media/")
