@@ -31,6 +31,7 @@ from shop.extensions import db
 ORDER_PLACED = "order placed"
 ORDER_CANCELLED = "order cancelled"
 ORDER_EXPIRED = "order expired"
+PAYMENT_FAILED = "payment failed"  # for return_stock when an order's payment cannot start
 IMPORT = "import"
 
 # Below this many units a product shows up in the staff's low-stock view.

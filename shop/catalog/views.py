@@ -224,11 +224,15 @@ def staff_upload_image(product_id: int):
     form = ImageForm()
     if form.validate_on_submit():
         upload = form.image.data
+        try:
+            data = upload.read(images.MAX_BYTES + 1)
+        finally:
+            upload.close()  # a large upload is spooled to a temporary file: close it now
         if upload.mimetype not in images.ACCEPTED_TYPES:
             flash("Choose a JPEG, PNG or WebP image.", "error")
         else:
             try:
-                services.set_image(product_id, upload.read(images.MAX_BYTES + 1))
+                services.set_image(product_id, data)
             except DomainError as error:
                 _show_problem(error)
             else:
