@@ -27,7 +27,7 @@ def is_row_id(value: int) -> bool:
 # Objects that only their hand-written migration knows: PostgreSQL-only expression indexes,
 # which Alembic can neither compare nor reflect on SQLite (shop.catalog.models creates them for
 # tests with DDL events).
-HAND_WRITTEN = {"ix_products_search"}
+HAND_WRITTEN = {"ix_products_search", "ix_products_sku_prefix"}
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:

@@ -88,11 +88,15 @@ class StockMovement(db.Model):
 
 # Full-text search over name and description: PostgreSQL only (SQLite searches with LIKE).
 # Made by migration 0003 and, for a schema built from the models, by this DDL event.
-event.listen(
-    Product.__table__, "after_create",
-    DDL(f"CREATE INDEX ix_products_search ON products USING gin (({SEARCH_DOCUMENT}))")
-    .execute_if(dialect="postgresql"),
+# The SKU prefix match (lower(sku) LIKE 'ab%') has its own index, so that the OR of the two
+# stays an index scan (a BitmapOr) instead of reading the whole table.
+SEARCH_INDEXES = (
+    f"CREATE INDEX ix_products_search ON products USING gin (({SEARCH_DOCUMENT}))",
+    "CREATE INDEX ix_products_sku_prefix ON products (lower(sku) text_pattern_ops)",
 )
+for statement in SEARCH_INDEXES:
+    event.listen(Product.__table__, "after_create",
+                 DDL(statement).execute_if(dialect="postgresql"))
 
 
 @event.listens_for(Session, "before_flush")

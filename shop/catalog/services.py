@@ -147,7 +147,7 @@ SORTS = {
 }
 
 
-def _search_condition(q: str):
+def search_condition(q: str):
     """Where name, description or sku match `q`: full-text search (websearch syntax, so
     `"cast iron" -enamel` works) plus an sku prefix on PostgreSQL, a case-insensitive
     substring elsewhere."""
@@ -173,7 +173,7 @@ def _conditions(search: ProductSearch) -> list:
         conditions.append(Product.category_id.in_(
             select(Category.id).where(Category.slug == search.category).scalar_subquery()))
     if search.q:
-        conditions.append(_search_condition(search.q))
+        conditions.append(search_condition(search.q))
     if search.low_stock:
         conditions.append(Product.stock <= LOW_STOCK)
     return conditions

@@ -275,3 +275,21 @@ def test_seed_demo_files_products_under_categories_with_their_ledger(runner, cli
     assert len(products) == 12 and all(p["category"] for p in products)
     assert all(p["imageUrl"].endswith(".svg") for p in products)
     ledger_agrees()
+
+
+def test_postgresql_search_uses_its_indexes(app):
+    from sqlalchemy import select, text
+
+    from shop.catalog import services
+    from shop.catalog.models import Product
+    from shop.extensions import db
+    from tests.conftest import TEST_DATABASE_URL, need
+
+    need(bool(TEST_DATABASE_URL), "full-text search needs PostgreSQL")
+    with app.app_context():
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        query = select(Product.id).where(services.search_condition('"cast iron" -enamel'))
+        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = "\n".join(db.session.execute(text("EXPLAIN " + sql)).scalars())
+        db.session.rollback()
+    assert "ix_products_search" in plan and "ix_products_sku_prefix" in plan, plan
