@@ -180,18 +180,21 @@ def _conditions(search: ProductSearch) -> list:
 
 
 def search_products(search: ProductSearch) -> tuple[list[Product], int]:
-    """One page of the products that match, and how many match in all: two queries."""
+    """One page of the products that match, and how many match in all, in one query (a
+    window count); a second only for a page past the end."""
     conditions = _conditions(search)
-    query = select(Product).where(*conditions).order_by(*SORTS[search.sort])
+    query = (select(Product, func.count().over().label("total")).where(*conditions)
+             .order_by(*SORTS[search.sort]))
     if search.limit is not None:
         query = query.limit(search.limit)
     if search.offset:
         query = query.offset(search.offset)
-    products = list(db.session.scalars(query).unique())
-    if search.limit is None and not search.offset:
-        return products, len(products)
-    total = db.session.scalar(select(func.count(Product.id)).where(*conditions)) or 0
-    return products, total
+    rows = db.session.execute(query).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    if not search.offset:
+        return [], 0
+    return [], db.session.scalar(select(func.count(Product.id)).where(*conditions)) or 0
 
 
 def list_products() -> list[Product]:
