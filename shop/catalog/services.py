@@ -17,7 +17,13 @@ from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from shop.catalog.models import OPENING_STOCK, Category, Product, StockMovement
+from shop.catalog.models import (
+    OPENING_STOCK,
+    SEARCH_DOCUMENT,
+    Category,
+    Product,
+    StockMovement,
+)
 from shop.database import MAX_INTEGER, is_row_id, utcnow
 from shop.exceptions import (
     InvalidInput,
@@ -153,8 +159,7 @@ def search_condition(q: str):
     substring elsewhere."""
     sku_prefix = func.lower(Product.sku).startswith(q.lower(), autoescape=True)
     if db.session.get_bind().dialect.name == "postgresql":
-        from shop.catalog.models import SEARCH_DOCUMENT
-
+        # Qualified, so it stays unambiguous next to a join, and still matches the index.
         document = SEARCH_DOCUMENT.replace("(name", "(products.name").replace(
             "(description", "(products.description")
         matches = text(f"{document} @@ websearch_to_tsquery('english', :search_q)")
