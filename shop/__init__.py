@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.cart.views import bp as cart_pages
     from shop.catalog.api import bp as catalog_api
     from shop.catalog.views import bp as catalog_pages
+    from shop.catalog.views import staff_bp as catalog_staff_pages
     from shop.http import ids_within_the_database
     from shop.leads.api import bp as leads_api
     from shop.leads.views import bp as leads_pages
@@ -70,5 +71,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.url_value_preprocessor(ids_within_the_database)
     for blueprint in (openapi, catalog_api, orders_api, payments_api, payments_webhooks, leads_api,
-                      accounts_pages, catalog_pages, cart_pages, orders_pages, leads_pages):
+                      accounts_pages, catalog_pages, catalog_staff_pages, cart_pages, orders_pages,
+                      leads_pages):
         app.register_blueprint(blueprint)

@@ -29,6 +29,8 @@ from shop.exceptions import DomainError
 from shop.http import int_arg
 
 bp = Blueprint("catalog", __name__)
+# The staff's pages: a blueprint of their own, so that the navigation tells them apart.
+staff_bp = Blueprint("catalog_staff", __name__)
 
 PAGE_SIZE = 24
 SORT_LABELS = {ProductSort.NAME: "Name", ProductSort.PRICE: "Price: low to high",
@@ -105,7 +107,7 @@ def _show_problem(error: DomainError) -> None:
     flash(" ".join([error.detail, *messages]), "error")
 
 
-@bp.get("/staff/products")
+@staff_bp.get("/staff/products")
 @staff_required
 def staff_products():
     """Every product for staff: search, category, archived and low-stock filters, paged."""
@@ -134,7 +136,7 @@ def _category_choices() -> list[tuple[str, str]]:
     return [("", "No category")] + [(str(c.id), c.name) for c in services.list_categories()]
 
 
-@bp.route("/staff/products/new", methods=["GET", "POST"])
+@staff_bp.route("/staff/products/new", methods=["GET", "POST"])
 @staff_required
 def staff_new_product():
     """Add a product: its fields and opening stock."""
@@ -158,7 +160,7 @@ def staff_new_product():
     return render_template("staff/product_new.html", form=form)
 
 
-@bp.route("/staff/products/<int:product_id>", methods=["GET", "POST"])
+@staff_bp.route("/staff/products/<int:product_id>", methods=["GET", "POST"])
 @staff_required
 def staff_product(product_id: int):
     """One product: edit it, upload its picture, adjust its stock, read its ledger."""
@@ -188,7 +190,7 @@ def staff_product(product_id: int):
                            max_image_mb=images.MAX_BYTES // (1024 * 1024))
 
 
-@bp.post("/staff/products/<int:product_id>/stock")
+@staff_bp.post("/staff/products/<int:product_id>/stock")
 @staff_required
 def staff_adjust_stock(product_id: int):
     """Adjust stock by a signed change with a reason."""
@@ -209,15 +211,15 @@ def staff_adjust_stock(product_id: int):
     return redirect(url_for(".staff_product", product_id=product_id) + "#stock")
 
 
-@bp.url_value_preprocessor
+@staff_bp.url_value_preprocessor
 def allow_picture_uploads(endpoint: str | None, values: dict | None) -> None:
     """Let a picture upload past the app-wide body limit. This runs before the CSRF check,
     which reads the multipart form and would otherwise refuse anything above that limit."""
-    if endpoint == "catalog.staff_upload_image":
+    if endpoint == "catalog_staff.staff_upload_image":
         request.max_content_length = images.MAX_BYTES + 64 * 1024
 
 
-@bp.post("/staff/products/<int:product_id>/image")
+@staff_bp.post("/staff/products/<int:product_id>/image")
 @staff_required
 def staff_upload_image(product_id: int):
     """Upload the product's picture (JPEG, PNG or WebP up to 5 MB)."""

@@ -137,3 +137,9 @@ def test_a_picture_above_the_app_wide_body_limit_uploads_on_the_page(boss, staff
                          content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 302
     assert staff.get(f"/products/{pid}").json["imageUrl"].startswith("/media/")
+
+
+def test_the_navigation_marks_products_not_the_catalog_on_staff_pages(boss):
+    html = boss.get("/staff/products").get_data(as_text=True)
+    assert re.search(r'<a href="/staff/products" aria-current="page">Products</a>', html)
+    assert not re.search(r'<a href="/" aria-current="page">Catalog</a>', html)
