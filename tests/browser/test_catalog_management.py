@@ -8,14 +8,14 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PAY, register
-from tests.conftest import PASSWORD, test_config
+from tests.browser.helpers import PAY, register
+from tests.helpers import PASSWORD, test_config
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def app_config(tmp_path):
+def app_config(tmp_path, database):
     return test_config(tmp_path, SHOP_MEDIA_DIR=str(tmp_path / "media"))
 
 

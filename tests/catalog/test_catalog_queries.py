@@ -4,7 +4,7 @@ import pytest
 
 from shop.catalog.models import Category, Product
 from shop.extensions import db
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 def add_products(app, count: int) -> int:

@@ -5,11 +5,11 @@ import io
 import pytest
 from PIL import Image
 
-from tests.conftest import test_config
+from tests.helpers import test_config
 
 
 @pytest.fixture
-def app_config(tmp_path):
+def app_config(tmp_path, database):
     return test_config(tmp_path, SHOP_MEDIA_DIR=str(tmp_path / "media"))
 
 

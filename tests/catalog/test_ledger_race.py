@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from tests.conftest import TEST_DATABASE_URL, need
+from tests.helpers import TEST_DATABASE_URL, need
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
 
 def test_adjustments_racing_orders_keep_the_ledger_true(app, api_as, staff, ledger_agrees):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 @pytest.fixture
@@ -235,7 +235,7 @@ def test_search_filter_sort_and_page(client, shelf):
 
 
 def test_websearch_syntax_on_postgresql(app, client, shelf):
-    from tests.conftest import TEST_DATABASE_URL, need
+    from tests.helpers import TEST_DATABASE_URL, need
 
     need(bool(TEST_DATABASE_URL), "full-text search needs PostgreSQL")
     assert names(client.get('/products?q="cast iron" -enamel')) == ["Cast Iron Skillet"]
@@ -258,7 +258,7 @@ def test_a_browser_session_needs_the_csrf_token(app, client, make_user):
     log_in(client, "boss@example.com")
     refused = client.post("/products", json={"name": "X", "priceInCents": 1})
     assert refused.status_code == 400
-    from tests.conftest import csrf_token_from
+    from tests.helpers import csrf_token_from
 
     accepted = client.post("/products", json={"name": "X", "priceInCents": 1},
                            headers={"X-CSRFToken": csrf_token_from(client)})
@@ -283,7 +283,7 @@ def test_postgresql_search_uses_its_indexes(app):
     from shop.catalog import services
     from shop.catalog.models import Product
     from shop.extensions import db
-    from tests.conftest import TEST_DATABASE_URL, need
+    from tests.helpers import TEST_DATABASE_URL, need
 
     need(bool(TEST_DATABASE_URL), "full-text search needs PostgreSQL")
     with app.app_context():

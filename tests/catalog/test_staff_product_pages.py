@@ -9,11 +9,11 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from tests.conftest import csrf_token_from, log_in, test_config
+from tests.helpers import csrf_token_from, log_in, test_config
 
 
 @pytest.fixture
-def app_config(tmp_path):
+def app_config(tmp_path, database):
     return test_config(tmp_path, SHOP_MEDIA_DIR=str(tmp_path / "media"))
 
 
