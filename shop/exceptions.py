@@ -55,6 +55,11 @@ class AmountOutOfRange(DomainError):
 
     code = "amount-out-of-range"
     title = "Amount outside what can be charged"
+class UnprocessableContent(DomainError):
+    """Well-formed, but its content cannot be used: an image that does not decode, a CSV row."""
+
+    code = "unprocessable-content"
+    title = "Content cannot be processed"
 
 
 class PaymentDeclined(DomainError):

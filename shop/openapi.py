@@ -11,7 +11,7 @@ from typing import Any, Literal
 from flask import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
-from shop.catalog.schemas import ProductOut
+from shop.catalog.openapi import catalog_openapi
 from shop.leads.schemas import (
     DeleteStatusQuery,
     LeadChange,
@@ -92,9 +92,6 @@ OPERATIONS: dict[str, dict[str, Op]] = {
         "post": Op("Refund part of an order, or what is left of it (staff)", (201, RefundOut),
                    body=NewRefund, who="staff", problems=(409, 502)),
     },
-    "/products": {"get": Op("Products for sale", (200, list[ProductOut]), who="anyone")},
-    "/products/{id}": {"get": Op("One product", (200, ProductOut), who="anyone",
-                                 problems=(404,))},
     "/leads/statuses": {
         "get": Op("Every lead status, in order", (200, list[StatusOut]), who="staff"),
         "post": Op("Add a lead status", (201, StatusOut), body=NewStatus, who="staff"),
@@ -219,6 +216,9 @@ def document() -> dict:
     components = _Components()
     paths = {path: {method: _operation(path, op, components) for method, op in ops.items()}
              for path, ops in OPERATIONS.items()}
+    catalog_paths, catalog_schemas = catalog_openapi()
+    paths.update(catalog_paths)
+    components.schemas.update(catalog_schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "shop", "version": "1",

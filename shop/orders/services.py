@@ -103,7 +103,6 @@ def place_order(
                                          request_hash=request_hash)
                 db.session.add(key_row)
                 db.session.flush()
-            catalog.take_stock(quantities)
             order = Order(
                 user=user,
                 status=OrderStatus.PENDING,
@@ -118,6 +117,7 @@ def place_order(
             )
             db.session.add(order)
             db.session.flush()
+            catalog.take_stock(quantities, order_id=order.id, user_id=user.id)
             if key_row is not None:
                 key_row.order_id = order.id
     except IntegrityError:
@@ -175,7 +175,8 @@ def _withdraw_order(order_id: int) -> None:
         order = _load_order(order_id, lock=True)
         if order is None:
             return
-        catalog.return_stock(order.quantities())
+        catalog.return_stock(order.quantities(), order_id=order.id,
+                             reason=catalog.PAYMENT_FAILED, user_id=order.user_id)
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.order_id == order_id))
         db.session.delete(order)
     log.warning("order withdrawn: the payment provider failed",
@@ -376,7 +377,9 @@ def apply_transition(order: Order, target: OrderStatus, *, by: str,
     if notify_provider and order.payment_intent_id:
         _settle_with_provider(order, target)
     if target == OrderStatus.CANCELLED:
-        catalog.return_stock(order.quantities())
+        catalog.return_stock(order.quantities(), order_id=order.id,
+                             reason=catalog.ORDER_EXPIRED if by == "expiry"
+                             else catalog.ORDER_CANCELLED)
     if target == OrderStatus.PAID:
         order.payment_error = None
     order.status = target
