@@ -27,6 +27,16 @@ def assert_nothing_left_behind(app, shopper, pid, stock):
 
 
 @pytest.mark.parametrize("app_config", [{"STRIPE_API_BASE": CLOSED}], indirect=True)
+def test_the_stock_ledger_records_the_units_taken_and_given_back(app, shopper, staff,
+                                                                 make_product):
+    pid = make_product(price=1000, stock=3)
+    assert shopper.post("/orders/new", json=[str(pid), str(pid)]).status_code == 502
+    history = staff.get(f"/products/{pid}/stock").json
+    moves = [(row["change"], row["reason"], row["stockAfter"]) for row in history[:2]]
+    assert moves == [(2, "payment failed", 3), (-2, "order placed", 1)]
+
+
+@pytest.mark.parametrize("app_config", [{"STRIPE_API_BASE": CLOSED}], indirect=True)
 def test_stripe_unreachable_gives_502_and_leaves_no_order(app, shopper, make_product):
     pid = make_product(price=1000, stock=3)
     response = shopper.post("/orders/new", json=[str(pid)],
