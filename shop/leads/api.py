@@ -5,7 +5,7 @@ from flask import Blueprint, url_for
 from shop.accounts.auth import staff_required
 from shop.exceptions import InvalidInput
 from shop.http import json_body, query_as
-from shop.leads import schemas, services
+from shop.leads import services
 from shop.leads.models import Lead, LeadStatus
 from shop.leads.schemas import (
     DeleteStatusQuery,
@@ -18,8 +18,8 @@ from shop.leads.schemas import (
     StatusChange,
     StatusOut,
     StatusPlacement,
+    lead_values,
 )
-from shop.leads.services import LeadFields
 from shop.leads.services import StatusPlacement as Placement
 from shop.schemas import validate
 
@@ -27,11 +27,11 @@ bp = Blueprint("leads_api", __name__)
 
 
 def status_json(status: LeadStatus) -> dict:
-    return StatusOut.of(status).to_json()
+    return StatusOut.from_row(status).to_json()
 
 
 def lead_json(lead: Lead) -> dict:
-    return LeadOut.of(lead).to_json()
+    return LeadOut.from_row(lead).to_json()
 
 
 def parse_placements(body) -> list[Placement]:
@@ -83,9 +83,8 @@ def update_status(status_id: int):
     if not change.model_fields_set:
         raise InvalidInput("Nothing valid to change.",
                            errors=[{"field": "name", "message": "Required: the new name."}])
-    kwargs = {"name": change.name} if "name" in change.model_fields_set else {}
-    return status_json(services.update_status(status_id, status_order=change.status_order,
-                                              **kwargs))
+    return status_json(services.update_status(status_id, name=change.name,
+                                              status_order=change.status_order))
 
 
 @bp.delete("/leads/statuses/<int:status_id>")
@@ -104,17 +103,12 @@ def list_leads():
     return [lead_json(lead) for lead in services.list_leads(query.status_id)]
 
 
-def _lead_fields(change: LeadChange) -> LeadFields:
-    return LeadFields(**{field: getattr(change, field) for field in schemas.LEAD_FIELDS
-                         if field in change.model_fields_set})
-
-
 @bp.post("/leads")
 @staff_required
 def create_lead():
     """Add a lead to a status (last in its column unless a position is given)."""
     new = validate(NewLead, json_body(), detail="Some fields of the lead are not valid.")
-    lead = services.create_lead(_lead_fields(new), new.status_id, new.position)
+    lead = services.create_lead(lead_values(new), new.status_id, new.position)
     return lead_json(lead), 201, {"Location": url_for(".get_lead", lead_id=lead.id)}
 
 
@@ -130,7 +124,7 @@ def get_lead(lead_id: int):
 def update_lead(lead_id: int):
     """Edit a lead; statusId and/or position move it on the board."""
     change = validate(LeadChange, json_body(), detail="Some fields of the lead are not valid.")
-    lead = services.update_lead(lead_id, _lead_fields(change), status_id=change.status_id,
+    lead = services.update_lead(lead_id, lead_values(change), status_id=change.status_id,
                                 position=change.position)
     return lead_json(lead)
 

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.leads import services
 from shop.leads.models import Lead, LeadStatus
-from shop.leads.services import LeadFields
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +20,9 @@ def pipeline(app):
     """Four statuses; two leads in New, one in Contacted. Returns {name: id}."""
     with app.app_context():
         ids = {name: services.create_status(name).id for name in STATUSES}
-        services.create_lead(LeadFields(name="Ada Byrne", company="Northwind"), ids["New"])
-        services.create_lead(LeadFields(name="Tomás Ruiz", company="Ruiz Deli"), ids["New"])
-        services.create_lead(LeadFields(name="Mei Chen", value_in_cents=150000),
+        services.create_lead(dict(name="Ada Byrne", company="Northwind"), ids["New"])
+        services.create_lead(dict(name="Tomás Ruiz", company="Ruiz Deli"), ids["New"])
+        services.create_lead(dict(name="Mei Chen", value_in_cents=150000),
                              ids["Contacted"])
     return ids
 
@@ -328,7 +327,7 @@ def test_editing_a_lead_saves_what_changed_and_updates_its_card(board, live_serv
 def test_deleting_a_lead_asks_first_and_closes_the_gap(board, live_server, pipeline):
     page = board
     with live_server.app.app_context():
-        services.create_lead(LeadFields(name="Olu Ade"), pipeline["New"])
+        services.create_lead(dict(name="Olu Ade"), pipeline["New"])
     page.reload()
     assert dom_cards(page, pipeline["New"]) == ["Ada Byrne", "Tomás Ruiz", "Olu Ade"]
 
