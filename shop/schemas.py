@@ -229,6 +229,13 @@ def _message(error: Any) -> str:
     return error["msg"].rstrip(".") + "."
 
 
+def input_problem(field: str, message: str, detail: str | None = None) -> InvalidInput:
+    """One named input's problem as the InvalidInput (400) the problem format shows; the
+    detail says "field: message" unless another is given."""
+    return InvalidInput(detail or f"{field}: {message}",
+                        errors=[{"field": field, "message": message}])
+
+
 def invalid_input(error: ValidationError, detail: str) -> InvalidInput:
     """One ValidationError as the one InvalidInput the problem format shows (400)."""
     errors, extra, general = [], {}, []
@@ -305,6 +312,5 @@ def _check_body_text(text: str, loc: tuple) -> None:
     except UnicodeEncodeError:
         unencodable = True
     if unencodable or "\x00" in text:
-        field = field_path(loc) or "body"
-        message = "Must be valid Unicode text without NUL characters."
-        raise InvalidInput(f"{field}: {message}", errors=[{"field": field, "message": message}])
+        raise input_problem(field_path(loc) or "body",
+                            "Must be valid Unicode text without NUL characters.")

@@ -21,6 +21,7 @@ from shop.database import is_row_id, transaction
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
+from shop.schemas import input_problem
 
 # Any fixed number: the advisory lock that serialises appending statuses on PostgreSQL.
 APPEND_LOCK_KEY = 5_000_001
@@ -32,6 +33,15 @@ class StatusPlacement:
 
     status_id: int
     status_order: int
+
+
+def _unknown_statuses(status_ids: list[int], field: str = "statusId",
+                      detail: str | None = None) -> UnknownReferences:
+    """The 422 for statuses named in `field` that do not exist, naming each of them."""
+    return UnknownReferences(
+        detail or f"There is no lead status {', '.join(map(str, status_ids))}.",
+        errors=[{"field": field, "message": f"Unknown status {i}."} for i in status_ids],
+        statusIds=status_ids)
 
 
 # --- statuses -------------------------------------------------------------------------------
@@ -91,11 +101,9 @@ def reorder_statuses(placements: Sequence[StatusPlacement]) -> list[LeadStatus]:
         statuses = _lock_statuses(seen)
         missing = sorted(seen - set(statuses))
         if missing:
-            raise UnknownReferences(
-                "No lead status with id " + ", ".join(map(str, missing)) + "; nothing was changed.",
-                errors=[{"field": "id", "message": f"Unknown status {i}."} for i in missing],
-                statusIds=missing,
-            )
+            raise _unknown_statuses(
+                missing, "id",
+                "No lead status with id " + ", ".join(map(str, missing)) + "; nothing was changed.")
         for placement in sorted(placements, key=lambda p: p.status_id):
             statuses[placement.status_id].status_order = placement.status_order
     return list_statuses()
@@ -144,9 +152,8 @@ def delete_status(status_id: int, move_leads_to: int | None = None) -> int:
     StateConflict when the status still holds leads and no target is named.
     """
     if move_leads_to is not None and move_leads_to == status_id:
-        raise InvalidInput("Leads cannot be moved to the status being deleted.",
-                           errors=[{"field": "moveLeadsTo",
-                                    "message": "Name another status."}])
+        raise input_problem("moveLeadsTo", "Name another status.",
+                            "Leads cannot be moved to the status being deleted.")
     with transaction():
         ids = [status_id] + ([move_leads_to] if move_leads_to is not None else [])
         statuses = _lock_statuses(ids)
@@ -162,12 +169,9 @@ def delete_status(status_id: int, move_leads_to: int | None = None) -> int:
             )
         if move_leads_to is not None:
             if move_leads_to not in statuses:
-                raise UnknownReferences(
-                    f"There is no lead status {move_leads_to} to move the leads to.",
-                    errors=[{"field": "moveLeadsTo",
-                             "message": f"Unknown status {move_leads_to}."}],
-                    statusIds=[move_leads_to],
-                )
+                raise _unknown_statuses([move_leads_to], "moveLeadsTo",
+                                        f"There is no lead status {move_leads_to} to move the "
+                                        "leads to.")
             target = _column(move_leads_to)
             for lead in leads:
                 lead.status_id = move_leads_to
@@ -209,12 +213,6 @@ def get_lead(lead_id: int) -> Lead:
     return lead
 
 
-def _unknown_status(status_id: int) -> UnknownReferences:
-    return UnknownReferences(
-        f"There is no lead status {status_id}.",
-        errors=[{"field": "statusId", "message": f"Unknown status {status_id}."}],
-        statusIds=[status_id],
-    )
 
 
 def create_lead(values: Mapping[str, object], status_id: int,
@@ -223,7 +221,7 @@ def create_lead(values: Mapping[str, object], status_id: int,
     is given."""
     with transaction():
         if status_id not in _lock_statuses([status_id]):
-            raise _unknown_status(status_id)
+            raise _unknown_statuses([status_id])
         column = _column(status_id)
         lead = Lead(status_id=status_id, position=0, **values)
         db.session.add(lead)
@@ -270,7 +268,7 @@ def _move(lead: Lead, statuses: dict[int, LeadStatus], status_id: int,
           position: int | None) -> None:
     """Put a locked lead at `position` of `status_id`, with every status row locked."""
     if status_id not in statuses:
-        raise _unknown_status(status_id)
+        raise _unknown_statuses([status_id])
     source = [other for other in _column(lead.status_id) if other.id != lead.id]
     if status_id == lead.status_id:
         target = source
