@@ -47,8 +47,10 @@ def _import_models() -> None:
     from shop.accounts import models as _accounts  # noqa: F401
     from shop.catalog import models as _catalog  # noqa: F401
     from shop.leads import models as _leads  # noqa: F401
+    from shop.mail import models as _mail  # noqa: F401
     from shop.orders import models as _orders  # noqa: F401
     from shop.payments import models as _payments  # noqa: F401
+    from shop.shipping import models as _shipping  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -64,8 +66,11 @@ def _register_blueprints(app: Flask) -> None:
     from shop.orders.views import bp as orders_pages
     from shop.payments.api import bp as payments_api
     from shop.payments.webhooks import bp as payments_webhooks
+    from shop.shipping.api import bp as shipping_api
+    from shop.shipping.views import bp as shipping_pages
 
     app.url_value_preprocessor(ids_within_the_database)
     for blueprint in (openapi, catalog_api, orders_api, payments_api, payments_webhooks, leads_api,
-                      accounts_pages, catalog_pages, cart_pages, orders_pages, leads_pages):
+                      accounts_pages, catalog_pages, cart_pages, orders_pages, leads_pages,
+                      shipping_api, shipping_pages):
         app.register_blueprint(blueprint)

@@ -11,7 +11,8 @@ from shop.extensions import db
 log = logging.getLogger(__name__)
 
 # Paths that answer JSON whatever the Accept header says. Matched segment by segment.
-API_PREFIXES = ("/orders", "/products", "/leads", "/payments", "/openapi.json")
+API_PREFIXES = ("/orders", "/products", "/leads", "/payments", "/openapi.json",
+                "/shipping-methods")
 
 # Domain exceptions and the status code each becomes: the one place this mapping lives.
 STATUS_FOR = {

@@ -2,6 +2,14 @@
 
 from flask import Blueprint
 
+from shop.shipping.schemas import (
+    OrderShippingOut,
+    ShippingMethodIn,
+    ShippingMethodOut,
+    ShippingMethodPatch,
+    json_schema,
+)
+
 bp = Blueprint("openapi", __name__)
 
 
@@ -53,9 +61,10 @@ SCHEMAS = {
                                 "refunded"]},
             "currency": STR,
             "paymentError": {"type": ["string", "null"]},
+            "shipping": {"anyOf": [_ref("OrderShipping"), {"type": "null"}]},
         },
     },
-    "NewOrder": {
+    "Cart": {
         "oneOf": [
             {"type": "array", "minItems": 1,
              "items": {"oneOf": [STR, INT]}, "description": "product ids, one per unit"},
@@ -64,9 +73,17 @@ SCHEMAS = {
                 "properties": {"id": INT, "quantity": {"type": "integer", "minimum": 1}}}},
         ],
     },
+    "NewOrder": {
+        "oneOf": [
+            _ref("Cart"),
+            {"type": "object", "required": ["products", "shippingMethodId"],
+             "properties": {"products": _ref("Cart"), "shippingMethodId": INT,
+                            "shippingAddress": _ref("ShippingAddress")}},
+        ],
+    },
     "StatusUpdate": {
         "type": "object", "required": ["orderId", "status"],
-        "properties": {"orderId": INT, "status": STR},
+        "properties": {"orderId": INT, "status": STR, "tracking": _ref("Tracking")},
     },
     "StatusUpdateResult": {
         "type": "object", "required": ["id", "status"], "properties": {"id": INT, "status": STR},
@@ -102,6 +119,20 @@ SCHEMAS = {
                        "statusId": INT, "position": {"type": "integer", "minimum": 1}},
     },
 }
+
+
+def _add_model_schemas() -> None:
+    """Shapes declared as pydantic models enter the document from their one declaration."""
+    for name, model, mode in (("ShippingMethod", ShippingMethodOut, "serialization"),
+                              ("ShippingMethodInput", ShippingMethodIn, "validation"),
+                              ("ShippingMethodPatch", ShippingMethodPatch, "validation"),
+                              ("OrderShipping", OrderShippingOut, "serialization")):
+        schema = json_schema(model, mode)
+        SCHEMAS.update(schema.pop("$defs", {}))
+        SCHEMAS[name] = schema
+
+
+_add_model_schemas()
 
 AUTH = _problems(401)
 
@@ -155,6 +186,18 @@ PATHS = {
     "/products/{id}": {"get": _op("One product", {"200": _json(_ref("Product"), "The product"),
                                                   **_problems(404)},
                                   params=[ID_PARAM], public=True)},
+    "/shipping-methods": {
+        "get": _op("The shipping methods on offer", {"200": _json(
+            {"type": "array", "items": _ref("ShippingMethod")}, "Shipping methods")},
+            public=True),
+        "post": _op("Add a shipping method (staff)", {
+            "201": _json(_ref("ShippingMethod"), "The new method"), **_problems(400, 403)},
+            body=_ref("ShippingMethodInput")),
+    },
+    "/shipping-methods/{id}": {"patch": _op(
+        "Change a shipping method (staff)", {"200": _json(_ref("ShippingMethod"), "The method"),
+                                             **_problems(400, 403, 404)},
+        body=_ref("ShippingMethodPatch"), params=[ID_PARAM])},
     "/leads/statuses": {
         "get": _op("Every lead status, in order", {"200": _json(
             {"type": "array", "items": _ref("LeadStatus")}, "Statuses"), **_problems(403)}),

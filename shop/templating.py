@@ -8,6 +8,7 @@ from functools import lru_cache
 from flask import Flask, url_for
 
 from shop.payments.gateway import get_gateway
+from shop.shipping.countries import COUNTRIES
 
 
 def format_money(cents: int, currency: str = "usd") -> str:
@@ -37,6 +38,11 @@ def init_templating(app: Flask) -> None:
         except OSError:
             return url_for("static", filename=filename)
         return url_for("static", filename=filename, v=version)
+
+    @app.template_global()
+    def country_name(code: str) -> str:
+        """A country's English name from its ISO code (the code itself if unknown)."""
+        return COUNTRIES.get(code, code)
 
     @app.context_processor
     def shop_context():

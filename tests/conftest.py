@@ -56,9 +56,13 @@ test_config.__test__ = False  # a helper, not a test, wherever it is imported
 
 
 def fresh_schema(app) -> None:
+    """Drop and create every table, with the rows a fresh install has (as the migrations do)."""
+    from shop.shipping.services import install_default_methods
+
     with app.app_context():
         db.drop_all()
         db.create_all()
+        install_default_methods()
 
 
 @pytest.fixture

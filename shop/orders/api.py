@@ -11,6 +11,7 @@ from shop.http import int_arg, json_body, strict_int
 from shop.orders import services
 from shop.orders.models import Order
 from shop.orders.status import parse_status
+from shop.shipping.schemas import OrderShipping, ShippingAddress, Tracking, parse
 
 bp = Blueprint("orders_api", __name__)
 
@@ -32,13 +33,36 @@ def order_json(order: Order) -> dict:
         "status": order.status,
         "currency": order.currency,
         "paymentError": order.payment_error,
+        "shipping": shipping_json(order),
     }
+
+
+def shipping_json(order: Order) -> dict | None:
+    """How the order ships, as chosen when it was placed; None for orders from before."""
+    if order.shipping_name is None:
+        return None
+    return {"methodId": order.shipping_method_id, "name": order.shipping_name,
+            "priceInCents": order.shipping_price_in_cents, "address": order.shipping_address,
+            "tracking": order.tracking}
+
+
+def parse_new_order(body) -> tuple[dict[int, int], OrderShipping | None, ShippingAddress | None]:
+    """The cart, and the shipping method and address of the object body if it is one."""
+    if not isinstance(body, dict):
+        return parse_cart(body), None, None
+    if "products" not in body:
+        raise InvalidInput("The object body needs 'products': product ids or cart lines.",
+                           errors=[{"field": "products", "message": "Required."}])
+    quantities = parse_cart(body["products"])
+    choice = parse(OrderShipping, body)
+    address = None
+    if choice.shipping_address is not None or body.get("shippingAddress") is not None:
+        address = parse(ShippingAddress, body["shippingAddress"], prefix="shippingAddress")
+    return quantities, choice, address
 
 
 def parse_cart(body) -> dict[int, int]:
     """Units per product id from either accepted body: ["1", "1", "3"] or [{"id", "quantity"}]."""
-    if isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON array of product ids or cart lines.")
     if not isinstance(body, list) or not body:
         raise InvalidInput("The body must be a non-empty JSON array of product ids "
                            "(e.g. [\"1\", \"1\", \"3\"]) or cart lines ([{\"id\": 1, "
@@ -113,9 +137,11 @@ def new_order():
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 1 <= len(key.strip()) <= MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY} characters.")
-    quantities = parse_cart(json_body())
-    order, created = services.place_order(current_user, quantities,
-                                          key.strip() if key else None)
+    quantities, choice, address = parse_new_order(json_body())
+    order, created = services.place_order(
+        current_user, quantities, key.strip() if key else None,
+        shipping_method_id=choice.shipping_method_id if choice else None,
+        shipping_address=address)
     headers = {"Location": url_for(".get_order", order_id=order.id)}
     if not created:
         headers["Idempotent-Replayed"] = "true"
@@ -138,5 +164,9 @@ def status_update():
     if errors:
         raise InvalidInput("orderId and status are required.", errors=errors)
     status = parse_status(body["status"])
-    order = services.change_status(current_user, order_id, status)
+    tracking = None
+    if body.get("tracking") is not None:
+        tracking = parse(Tracking, body["tracking"], prefix="tracking")
+    order = services.change_status(current_user, order_id, status,
+                                   tracking=tracking.as_dict() if tracking else None)
     return {"id": order.id, "status": order.status}

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import User
@@ -29,6 +29,14 @@ class Order(db.Model):
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     client_secret: Mapped[str | None] = mapped_column(String(255))
     payment_error: Mapped[str | None] = mapped_column(String(500))
+    # Shipping as chosen when the order was placed (all None for orders placed before
+    # shipping existed): the method, its name and price then, the address as given.
+    shipping_method_id: Mapped[int | None] = mapped_column(ForeignKey("shipping_methods.id"))
+    shipping_name: Mapped[str | None] = mapped_column(String(100))
+    shipping_price_in_cents: Mapped[int | None]
+    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    # {carrier, number, url?} given when the order was marked shipped.
+    tracking: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship()
     items: Mapped[list["OrderItem"]] = relationship(
@@ -38,6 +46,10 @@ class Order(db.Model):
     @property
     def order_status(self) -> OrderStatus:
         return OrderStatus(self.status)
+
+    @property
+    def products_in_cents(self) -> int:
+        return self.amount_in_cents - (self.shipping_price_in_cents or 0)
 
     def quantities(self) -> dict[int, int]:
         """Units per product id."""

@@ -27,6 +27,8 @@ from shop.extensions import db
 from shop.orders.models import IdempotencyKey, Order, OrderItem
 from shop.orders.status import OWNER_TRANSITIONS, OrderStatus, check_transition
 from shop.payments.gateway import SUCCEEDED, Intent, get_gateway
+from shop.shipping import services as shipping
+from shop.shipping.schemas import ShippingAddress
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +37,15 @@ MAX_PAGE_SIZE = 100
 
 
 def place_order(
-    user: User, quantities: dict[int, int], idempotency_key: str | None = None
+    user: User, quantities: dict[int, int], idempotency_key: str | None = None, *,
+    shipping_method_id: int | None = None, shipping_address: ShippingAddress | None = None,
 ) -> tuple[Order, bool]:
     """Place an order for these units per product; returns (order, created).
 
     Stock, the order, its items and its payment intent are written in one transaction: if
     anything fails, including the payment provider, nothing is left behind. With an
-    idempotency key, a retry returns the order the key first created.
+    idempotency key, a retry returns the order the key first created. Without a shipping
+    method the order uses the active method that needs no address (the seed's plain body).
     """
     if not quantities:
         raise InvalidInput("The cart is empty; list at least one product id.")
@@ -52,11 +56,15 @@ def place_order(
             errors=[{"field": "products", "message": f"Too many units of product {pid}."}
                     for pid in too_many],
         )
-    request_hash = hashlib.sha256(json.dumps(sorted(quantities.items())).encode()).hexdigest()
+    asked = [sorted(quantities.items())]
+    if shipping_method_id is not None:
+        asked.append([shipping_method_id, shipping_address.as_dict() if shipping_address else None])
+    request_hash = hashlib.sha256(json.dumps(asked).encode()).hexdigest()
     if idempotency_key is not None:
         replay = _replayed_order(user, idempotency_key, request_hash)
         if replay is not None:
             return replay, False
+    shipping_choice = shipping.choose_shipping(shipping_method_id, shipping_address)
 
     products = catalog.products_by_id(quantities)
     missing = sorted(set(quantities) - set(products))
@@ -82,7 +90,12 @@ def place_order(
             status=OrderStatus.PENDING,
             currency=current_app.config["SHOP_CURRENCY"],
             amount_in_cents=sum(products[pid].price_in_cents * qty
-                                for pid, qty in quantities.items()),
+                                for pid, qty in quantities.items())
+            + shipping_choice.method.price_in_cents,
+            shipping_method_id=shipping_choice.method.id,
+            shipping_name=shipping_choice.method.name,
+            shipping_price_in_cents=shipping_choice.method.price_in_cents,
+            shipping_address=shipping_choice.address,
             items=[
                 OrderItem(product_id=pid, name=products[pid].name,
                           price_in_cents=products[pid].price_in_cents, quantity=qty)
@@ -95,6 +108,7 @@ def place_order(
             order_id=order.id, amount=order.amount_in_cents, currency=order.currency,
             # Unique per attempt: ids of rolled-back orders can come round again on SQLite.
             idempotency_key=f"order-{order.id}-{secrets.token_hex(8)}",
+            shipping=shipping_choice.address,
         )
         order.payment_gateway = gateway.name
         order.payment_intent_id = intent.id
@@ -174,8 +188,14 @@ def get_order(user: User, order_id: int) -> Order:
     return order
 
 
-def change_status(user: User, order_id: int, target: OrderStatus) -> Order:
-    """Move an order to `target` if the table and the user's role allow it."""
+def change_status(user: User, order_id: int, target: OrderStatus, *,
+                  tracking: dict | None = None) -> Order:
+    """Move an order to `target` if the table and the user's role allow it; marking it
+    shipped may carry its tracking ({carrier, number, url?})."""
+    if tracking is not None and target != OrderStatus.SHIPPED:
+        raise InvalidInput("Tracking goes with marking an order shipped, not "
+                           f"{target.value}.",
+                           errors=[{"field": "tracking", "message": "Only with 'shipped'."}])
     order = _load_order(order_id, lock=True)
     if order is None or (order.user_id != user.id and not user.is_staff):
         db.session.rollback()
@@ -196,6 +216,8 @@ def change_status(user: User, order_id: int, target: OrderStatus) -> Order:
                 if not intent_pays_for(order, intent):
                     raise StateConflict("The payment for this order has not succeeded yet.",
                                         paymentStatus=intent.status)
+        if tracking is not None:
+            order.tracking = tracking
         apply_transition(order, target, by=f"user:{user.id}", notify_provider=not owner_asks_paid)
         db.session.commit()
     except BaseException:

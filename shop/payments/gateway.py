@@ -34,7 +34,9 @@ class PaymentGateway(Protocol):
     test_mode: bool
 
     def create_intent(self, *, order_id: int, amount: int, currency: str,
-                      idempotency_key: str) -> Intent: ...
+                      idempotency_key: str, shipping: dict | None = None) -> Intent:
+        """`shipping` is the order's address ({name, line1, …, country}) or None."""
+        ...
 
     def retrieve_intent(self, intent_id: str) -> Intent: ...
 

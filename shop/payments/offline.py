@@ -44,7 +44,8 @@ class OfflineGateway:
     test_mode = True
 
     def create_intent(self, *, order_id: int, amount: int, currency: str,
-                      idempotency_key: str) -> Intent:
+                      idempotency_key: str, shipping: dict | None = None) -> Intent:
+        # The address stays on the order; nothing leaves the machine to need it.
         intent_id = "pi_test_" + secrets.token_hex(12)
         row = OfflinePaymentIntent(
             id=intent_id,
