@@ -23,9 +23,11 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from shop.accounts.auth import init_auth
+    from shop.mail.delivery import init_mail
     from shop.payments.gateway import build_gateway
 
     init_auth(app)
+    init_mail(app)
     app.extensions["shop.payment_gateway"] = build_gateway(app.config)
 
     _register_blueprints(app)

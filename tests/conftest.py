@@ -47,6 +47,12 @@ def test_config(tmp_path, **extra) -> dict:
         "STRIPE_WEBHOOK_SECRET": None,
         "STRIPE_API_BASE": None,
         "SHOP_CURRENCY": "usd",
+        # Mail stays in the outbox unless a test delivers it (tests/mail_server.py).
+        "MAIL_DELIVER_AFTER_COMMIT": False,
+        "MAIL_SERVER": None,
+        "MAIL_FILE_DIR": str(tmp_path / "mail"),
+        "SHOP_STAFF_EMAIL": None,
+        "SHOP_BASE_URL": "http://shop.test",
     }
     config.update(extra)
     return config
@@ -281,3 +287,14 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; pair it with `app_config` to send there."""
+    from tests.mail_server import MailServer
+
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()

@@ -24,6 +24,7 @@ from shop.exceptions import (
     UnknownReferences,
 )
 from shop.extensions import db
+from shop.mail import notifications
 from shop.orders.models import IdempotencyKey, Order, OrderItem
 from shop.orders.status import OWNER_TRANSITIONS, OrderStatus, check_transition
 from shop.payments.gateway import SUCCEEDED, Intent, get_gateway
@@ -237,7 +238,9 @@ def apply_transition(order: Order, target: OrderStatus, *, by: str,
     """Apply a permitted status change with its side effects, inside the caller's transaction.
 
     Cancelling a pending order returns its stock and, unless the provider told us, cancels its
-    payment intent; refunding refunds the payment with the provider.
+    payment intent; refunding refunds the payment with the provider. The customer's mail about
+    the change (paid, shipped, cancelled, refunded) is queued in the outbox here, so every
+    path (API, staff page, webhook, expiry) sends it.
     """
     current = order.order_status
     check_transition(current, target)
@@ -248,6 +251,8 @@ def apply_transition(order: Order, target: OrderStatus, *, by: str,
     if target == OrderStatus.PAID:
         order.payment_error = None
     order.status = target
+    # Queued in this same transaction: the mail goes out if, and only if, the change commits.
+    notifications.order_status_changed(order, target.value)
     log.info("order status changed",
              extra={"order_id": order.id, "from": current.value, "to": target.value, "by": by})
 
