@@ -15,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from shop.accounts.views import safe_next
 from shop.cart import services
@@ -24,6 +24,8 @@ from shop.exceptions import DomainError, NotFound
 from shop.orders.status import OrderStatus
 from shop.orders.views import own_order, payment_settings
 from shop.payments.gateway import PROCESSING, SUCCEEDED, get_gateway
+from shop.shipping import services as shipping
+from shop.shipping.countries import COUNTRIES
 
 bp = Blueprint("cart", __name__)
 
@@ -150,7 +152,9 @@ def checkout():
     """Review the cart, then place the order and pay, all on this page (see checkout.js)."""
     summary = _summary_for_page(session_cart())
     return render_template("cart/checkout.html", summary=summary,
-                           payment=payment_settings())
+                           payment=payment_settings(), methods=shipping.list_methods(),
+                           saved_addresses=shipping.saved_addresses(current_user),
+                           countries=COUNTRIES)
 
 
 @bp.get("/checkout/complete")
@@ -172,8 +176,7 @@ def complete():
         services.clear_if_ordered(cart, order.quantities())
         save_cart(cart)
     if intent.status == SUCCEEDED and order.order_status != OrderStatus.PENDING:
-        flash("Thank you! Your payment went through.", "success")
-        return redirect(url_for("orders.detail", order_id=order.id))
+        return redirect(url_for("orders.thanks", order_id=order.id))
     if intent.status == SUCCEEDED:
         outcome = "succeeded"
     elif intent.status == PROCESSING:

@@ -61,8 +61,47 @@
    * this cart, so a double click, a retry after a network error or a reload replays the same
    * order instead of placing a second one. */
   var lines = readJSON("checkout-lines");
-  var storageName = lines && "shop.checkout." + JSON.stringify(lines);
+  var shippingForm = document.querySelector("[data-shipping-form]");
+  var storageName = null;
   var placing = false;
+
+  /* The body of POST /orders/new: the cart lines with the chosen shipping method and, when
+   * the method needs one, the address typed (or picked) on the page. */
+  function orderBody() {
+    if (!shippingForm) return lines;
+    var method = shippingForm.querySelector('input[name="shippingMethodId"]:checked');
+    var body = {products: lines, shippingMethodId: method ? Number(method.value) : null};
+    if (method && method.dataset.requiresAddress === "true") {
+      var address = {};
+      shippingForm.querySelectorAll("[data-address-fields] [name]").forEach(function (input) {
+        input.removeAttribute("aria-invalid");
+        if (input.value.trim()) address[input.name] = input.value.trim();
+      });
+      body.shippingAddress = address;
+    }
+    return body;
+  }
+
+  function markInvalid(problem) {
+    if (!shippingForm || !problem || !problem.errors) return;
+    var first = null;
+    problem.errors.forEach(function (error) {
+      var name = String(error.field || "").replace(/^shippingAddress\./, "");
+      var input = shippingForm.querySelector('[data-address-fields] [name="' + name + '"]');
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        first = first || input;
+      }
+    });
+    if (first) first.focus();
+  }
+
+  function lockShipping() {
+    if (!shippingForm) return;
+    shippingForm.querySelectorAll("input, select, button").forEach(function (input) {
+      input.disabled = true;
+    });
+  }
 
   var key = null;
 
@@ -79,9 +118,16 @@
   function placeOrder(fresh) {
     if (placing && !fresh) return;
     placing = true;
+    var body = orderBody();
+    // One key per cart and shipping choice: another address is another order attempt.
+    var name = "shop.checkout." + JSON.stringify(body);
+    if (name !== storageName) {
+      storageName = name;
+      key = null;
+    }
     busy(checkoutButton, true);
     say(checkoutMessage, "Placing your order…", "info");
-    shopApi.request("POST", root.dataset.ordersUrl, lines,
+    shopApi.request("POST", root.dataset.ordersUrl, body,
                     {"Idempotency-Key": idempotencyKey(fresh)})
       .then(function (answer) {
         if (answer.status === 201 && answer.data.status === "pending") {
@@ -98,6 +144,7 @@
           busy(checkoutButton, false);
           say(checkoutMessage, shopApi.problemText(answer.data, "The order could not be placed."),
               "error");
+          markInvalid(answer.data);
         }
       }, function () {
         placing = false;
@@ -111,6 +158,7 @@
   function showPayment() {
     var orderStep = document.getElementById("order-step");
     if (orderStep) orderStep.hidden = true;
+    lockShipping();
     paymentStep.hidden = false;
     paymentStep.querySelector("[data-order-ref]").textContent =
       "Order " + order.id + " is placed and waits for payment.";
