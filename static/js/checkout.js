@@ -82,18 +82,27 @@
     return body;
   }
 
+  /* Marks the address fields a problem names; returns a sentence naming them by their
+   * labels, or null when the problem is not about the address. */
   function markInvalid(problem) {
-    if (!shippingForm || !problem || !problem.errors) return;
+    if (!shippingForm || !problem || !problem.errors) return null;
+    var labels = [];
     var first = null;
     problem.errors.forEach(function (error) {
-      var name = String(error.field || "").replace(/^shippingAddress\./, "");
-      var input = shippingForm.querySelector('[data-address-fields] [name="' + name + '"]');
-      if (input) {
-        input.setAttribute("aria-invalid", "true");
-        first = first || input;
-      }
+      var field = String(error.field || "");
+      if (field.indexOf("shippingAddress.") !== 0) return;
+      var input = shippingForm.querySelector(
+        '[data-address-fields] [name="' + field.slice("shippingAddress.".length) + '"]');
+      if (!input) return;
+      input.setAttribute("aria-invalid", "true");
+      first = first || input;
+      var label = shippingForm.querySelector('label[for="' + input.id + '"]');
+      labels.push((label ? label.textContent : input.name) +
+                  (error.message === "Required." ? "" : " (" + error.message + ")"));
     });
-    if (first) first.focus();
+    if (!first) return null;
+    first.focus();
+    return "Please fill in the shipping address: " + labels.join(", ") + ".";
   }
 
   function lockShipping() {
@@ -142,9 +151,8 @@
         } else {
           placing = false;
           busy(checkoutButton, false);
-          say(checkoutMessage, shopApi.problemText(answer.data, "The order could not be placed."),
-              "error");
-          markInvalid(answer.data);
+          say(checkoutMessage, markInvalid(answer.data) ||
+              shopApi.problemText(answer.data, "The order could not be placed."), "error");
         }
       }, function () {
         placing = false;
