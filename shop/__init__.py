@@ -56,6 +56,7 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from shop.accounts.password_views import bp as password_pages
     from shop.accounts.views import bp as accounts_pages
     from shop.cart.views import bp as cart_pages
     from shop.catalog.api import bp as catalog_api
@@ -74,5 +75,5 @@ def _register_blueprints(app: Flask) -> None:
     app.url_value_preprocessor(ids_within_the_database)
     for blueprint in (openapi, catalog_api, orders_api, payments_api, payments_webhooks, leads_api,
                       accounts_pages, catalog_pages, cart_pages, orders_pages, leads_pages,
-                      shipping_api, shipping_pages):
+                      shipping_api, shipping_pages, password_pages):
         app.register_blueprint(blueprint)

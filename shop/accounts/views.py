@@ -6,9 +6,17 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import services
-from shop.accounts.forms import LoginForm, RegisterForm, RevokeForm, TokenForm
+from shop.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    RegisterForm,
+    RevokeForm,
+    TokenForm,
+)
 from shop.exceptions import DomainError
 from shop.extensions import limiter
+from shop.shipping import services as shipping
+from shop.shipping.countries import COUNTRIES
 
 bp = Blueprint("accounts", __name__)
 
@@ -70,7 +78,7 @@ def logout():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """List, create and revoke the user's API tokens."""
+    """The account: change the password, saved addresses, and the API tokens."""
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
@@ -79,7 +87,10 @@ def account():
               "success")
         form = TokenForm(formdata=None)
     return render_template("accounts/account.html", form=form, new_token=new_token,
-                           tokens=current_user.tokens, revoke_form=RevokeForm())
+                           tokens=current_user.tokens, revoke_form=RevokeForm(),
+                           password_form=ChangePasswordForm(formdata=None),
+                           addresses=shipping.saved_addresses(current_user),
+                           countries=COUNTRIES)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

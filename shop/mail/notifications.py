@@ -33,4 +33,4 @@ def password_reset(user, token: str, event_id: str) -> None:
     """Send a password-reset link; `event_id` tells one request for it from another."""
     enqueue(kind="password-reset", event_key=f"password-reset-{user.id}-{event_id}",
             recipient=user.email, subject="Reset your password", template="password_reset",
-            reset_url=external_url("accounts.reset_password", token=token), user=user)
+            reset_url=external_url("passwords.reset", token=token), user=user)

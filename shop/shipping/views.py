@@ -7,13 +7,14 @@ so the page and POST/PATCH /shipping-methods share one set of rules.
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from shop.accounts.auth import staff_required
 from shop.exceptions import DomainError, InvalidInput
 from shop.shipping import services
 from shop.shipping.countries import COUNTRIES
-from shop.shipping.schemas import ShippingMethodIn, ShippingMethodPatch, parse
+from shop.shipping.schemas import ShippingAddress, ShippingMethodIn, ShippingMethodPatch, parse
 
 bp = Blueprint("shipping", __name__)
 
@@ -82,3 +83,47 @@ def edit_method(method_id: int):
 def _explain(error: DomainError) -> str:
     parts = [error.detail] + [f"{e['field']}: {e['message']}" for e in (error.errors or [])]
     return " ".join(parts)
+
+
+# --- the shopper's saved addresses, shown on /account --------------------------------------
+
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postalCode", "state", "country", "phone")
+
+
+@bp.post("/account/addresses")
+@login_required
+def add_address():
+    """Save an address on the shopper's account, to pick at checkout."""
+    if MethodForm().validate_on_submit():
+        fields = {k: request.form.get(k, "") for k in ADDRESS_FIELDS}
+        fields = {k: v for k, v in fields.items() if v.strip() or k not in OPTIONAL}
+        try:
+            address = parse(ShippingAddress, fields)
+            services.save_address(current_user, address)
+        except DomainError as error:
+            flash(_explain_address(error), "error")
+        else:
+            flash(f"Address of {address.name} saved.", "success")
+    return redirect(url_for("accounts.account") + "#addresses")
+
+
+@bp.post("/account/addresses/<int:address_id>/delete")
+@login_required
+def delete_address(address_id: int):
+    """Forget one of the shopper's saved addresses."""
+    if MethodForm().validate_on_submit():
+        services.delete_address(current_user, address_id)
+        flash("Address deleted.", "info")
+    return redirect(url_for("accounts.account") + "#addresses")
+
+
+OPTIONAL = {"line2", "state", "phone"}
+LABELS = {"name": "Full name", "line1": "Address", "city": "City", "postalCode": "Postal code",
+          "country": "Country", "line2": "Apartment, suite, floor", "state": "State or region",
+          "phone": "Phone"}
+
+
+def _explain_address(error: DomainError) -> str:
+    problems = [f"{LABELS.get(e['field'], e['field'])}: {e['message']}"
+                for e in (error.errors or [])]
+    return "The address was not saved. " + (" ".join(problems) or error.detail)
