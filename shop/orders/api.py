@@ -56,8 +56,8 @@ def parse_new_order(body) -> tuple[dict[int, int], OrderShipping | None, Shippin
     quantities = parse_cart(body["products"])
     choice = parse(OrderShipping, body)
     address = None
-    if choice.shipping_address is not None or body.get("shippingAddress") is not None:
-        address = parse(ShippingAddress, body["shippingAddress"], prefix="shippingAddress")
+    if choice.shipping_address is not None:
+        address = parse(ShippingAddress, choice.shipping_address, prefix="shippingAddress")
     return quantities, choice, address
 
 
