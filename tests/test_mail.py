@@ -1,5 +1,6 @@
 """Mail through the outbox, sent to a real SMTP server (aiosmtpd on 127.0.0.1)."""
 
+import re
 import threading
 
 import pytest
@@ -245,3 +246,35 @@ def test_two_senders_at_once_send_every_mail_exactly_once(app, mail_server):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status == MailStatus.SENT)) == 30
+
+
+@pytest.mark.postgres
+def test_two_send_mail_processes_at_once_send_every_mail_once(app, mail_server):
+    """Two `flask shop send-mail` processes, as two cron hosts would run them, on PostgreSQL."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import need
+
+    need(bool(TEST_DATABASE_URL), "the two-process test needs PostgreSQL")
+    mail_server.inbox.delay = 0.01
+    app.config["MAIL_DELIVER_AFTER_COMMIT"] = False
+    with app.app_context():
+        for n in range(60):
+            enqueue(kind="test", event_key=f"cron-{n}", recipient=f"r{n}@example.com",
+                    subject=f"Mail {n}", template="password_reset",
+                    user=type("U", (), {"email": "x"}), reset_url="http://shop.test/r")
+        db.session.commit()
+    env = {**os.environ, "DATABASE_URL": TEST_DATABASE_URL, "SECRET_KEY": "test-secret",
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(mail_server.port)}
+    flask = [sys.executable, "-m", "flask", "--app", "app", "shop", "send-mail"]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    processes = [subprocess.Popen(flask, cwd=root, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+    assert all(p.returncode == 0 for p in processes), outputs
+    counts = [int(re.search(r"Sent (\d+)", out).group(1)) for out in outputs]
+    assert sum(counts) == 60, outputs
+    subjects = [m["message"]["Subject"] for m in mail_server.messages]
+    assert sorted(subjects) == sorted(f"Mail {n}" for n in range(60))

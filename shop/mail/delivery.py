@@ -65,7 +65,7 @@ def is_plain_address(address: str) -> bool:
                 and parseaddr(address)[1] == address)
 
 
-def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
+def build_message(row: "ClaimedMessage | OutboxMessage", sender: str) -> EmailMessage:
     """The multipart (text + HTML) mail of an outbox row. Header values come only from the
     row's checked recipient, the configured sender and a subject with its line breaks
     collapsed, so nothing a shopper typed can add a header or a recipient."""
@@ -150,7 +150,21 @@ def retry_delay(attempts: int) -> timedelta:
     return min(base * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
 
 
-def claim_next() -> tuple[OutboxMessage, str] | None:
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """What a sender needs of an outbox row it has claimed, read once."""
+
+    id: int
+    event_key: str
+    kind: str
+    recipient: str
+    subject: str
+    text_body: str
+    html_body: str
+    attempts: int
+
+
+def claim_next() -> tuple[ClaimedMessage, str] | None:
     """Claim the next due message for this sender, in a transaction of its own."""
     now = utcnow()
     unclaimed = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
@@ -173,7 +187,14 @@ def claim_next() -> tuple[OutboxMessage, str] | None:
             .execution_options(synchronize_session=False))
         db.session.commit()
         if claimed.rowcount == 1:
-            return db.session.get(OutboxMessage, message_id, populate_existing=True), token
+            row = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            message = ClaimedMessage(id=row.id, event_key=row.event_key, kind=row.kind,
+                                     recipient=row.recipient, subject=row.subject,
+                                     text_body=row.text_body, html_body=row.html_body,
+                                     attempts=row.attempts)
+            # No transaction stays open while the SMTP server is talked to.
+            db.session.rollback()
+            return message, token
     return None
 
 
