@@ -14,13 +14,17 @@ from shop.mail.outbox import enqueue
 from tests.conftest import TEST_DATABASE_URL, test_config
 from tests.mail_server import body_html, body_text
 
+# The courier and the concurrent senders are threads with sessions of their own: they must see
+# what the test committed, for real.
+pytestmark = pytest.mark.real_commits
+
 VISA = "4242 4242 4242 4242"
 ADDRESS = {"name": "Rosa Diaz", "line1": "1 Main St", "city": "Springfield",
            "postalCode": "12345", "country": "US"}
 
 
 @pytest.fixture
-def app_config(tmp_path, mail_server):
+def app_config(database, tmp_path, mail_server):
     return test_config(tmp_path, **mail_server.config(), MAIL_DELIVER_AFTER_COMMIT=True,
                        SHOP_STAFF_EMAIL="staff-inbox@shop.test")
 

@@ -28,7 +28,8 @@ from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import or_, select, update
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
 
 from shop.database import utcnow
 from shop.extensions import db
@@ -297,9 +298,7 @@ class Courier:
 
 
 def init_mail(app: Flask) -> None:
-    """Give the app its courier; importing the outbox registers its after-commit hook."""
-    from shop.mail import outbox  # noqa: F401
-
+    """Give the app its courier."""
     app.extensions["shop.mail_courier"] = Courier(app)
 
 
@@ -307,3 +306,19 @@ def wake_courier() -> None:
     """Deliver queued mail in the background, if this app delivers after commit."""
     if has_app_context() and current_app.config.get("MAIL_DELIVER_AFTER_COMMIT"):
         current_app.extensions["shop.mail_courier"].wake()
+
+
+# The session's info key that says a transaction queued mail (set by outbox.enqueue).
+QUEUED = "shop.mail_queued"
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_courier_after_commit(session: Session) -> None:
+    """After a commit that queued mail, deliver it without holding up the request."""
+    if session.info.pop(QUEUED, False):
+        wake_courier()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued(session: Session) -> None:
+    session.info.pop(QUEUED, None)

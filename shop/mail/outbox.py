@@ -11,17 +11,12 @@ import re
 from contextlib import nullcontext
 
 from flask import current_app, has_request_context, render_template, request, url_for
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from shop.extensions import db
-from shop.mail.delivery import wake_courier
+from shop.mail.delivery import QUEUED
 from shop.mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-
-QUEUED = "shop.mail_queued"
-
 
 def enqueue(*, kind: str, event_key: str, recipient: str, subject: str, template: str,
             **context) -> OutboxMessage:
@@ -62,15 +57,3 @@ def _page_context():
     if has_request_context():
         return nullcontext()
     return current_app.test_request_context("/")
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_courier(session: Session) -> None:
-    """After a commit that queued mail, deliver it without holding up the request."""
-    if session.info.pop(QUEUED, False):
-        wake_courier()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_queued(session: Session) -> None:
-    session.info.pop(QUEUED, None)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import stripe
+from stripe._base_address import BaseAddresses
 
 from shop.exceptions import InvalidInput, NotFound, PaymentProviderError, StateConflict
-from shop.payments.gateway import CANCELED, PROCESSING, SUCCEEDED, Intent
+from shop.payments.interface import CANCELED, PROCESSING, SUCCEEDED, Intent
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class StripeGateway:
     test_mode = False
 
     def __init__(self, *, secret_key: str, api_base: str | None = None):
-        base = {"api": api_base.rstrip("/")} if api_base else None
+        base: BaseAddresses | None = {"api": api_base.rstrip("/")} if api_base else None
         # Stripe-compatible hosts (localstripe) refuse the `shipping` parameter; the metadata
         # copy of the address reaches them all.
         self._shipping_field = not api_base

@@ -168,13 +168,34 @@ class ShippingMethodOut(Schema):
 
 
 class OrderShippingOut(Schema):
-    """An order's `shipping`: the method, its name and price when ordered, address, tracking."""
+    """An order's `shipping`: the method, its name and price when ordered, and the address
+    and tracking exactly as they were given (parts not given are left out)."""
 
     method_id: int | None = Field(alias="methodId")
     name: str
     price_in_cents: int = Field(alias="priceInCents")
-    address: ShippingAddress | None
-    tracking: Tracking | None
+    address: dict[str, str] | None = Field(
+        json_schema_extra={"description": "The shippingAddress as given"})
+    tracking: dict[str, str] | None = Field(
+        json_schema_extra={"description": "{carrier, number, url?} given when shipped"})
+
+    @classmethod
+    def of(cls, order) -> "OrderShippingOut | None":
+        """How the order ships; None for orders placed before shipping existed."""
+        if order.shipping_name is None:
+            return None
+        return cls(methodId=order.shipping_method_id, name=order.shipping_name,
+                   priceInCents=order.shipping_price_in_cents, address=order.shipping_address,
+                   tracking=order.tracking)
+
+
+class NewOrderWithShipping(Schema):
+    """The object body of POST /orders/new (documented here; read by orders.api)."""
+
+    products: list[Any] = Field(min_length=1, json_schema_extra={
+        "description": "Either array form of the seed's body"})
+    shipping_method_id: RowId = Field(alias="shippingMethodId")
+    shipping_address: ShippingAddress | None = Field(None, alias="shippingAddress")
 
 
 def dump_method(method) -> dict:

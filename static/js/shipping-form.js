@@ -3,12 +3,9 @@
  * Prices shown here are the page's; the server computes the order's amount itself.
  * checkout.js reads the form when it places the order. */
 
-const form = document.querySelector("[data-shipping-form]");
+import { formatMoney } from "./money.js";
 
-function money(cents, currency) {
-  return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() })
-    .format(cents / 100);
-}
+const form = document.querySelector("[data-shipping-form]");
 
 function chosenMethod() {
   return form.querySelector('input[name="shippingMethodId"]:checked');
@@ -23,11 +20,10 @@ function update() {
   fields.querySelectorAll("input, select").forEach((input) => {
     input.disabled = !needsAddress;
   });
-  const currency = document.querySelector("[data-checkout]").dataset.currency;
   const price = Number(method.dataset.price);
   document.querySelector("[data-shipping-price]").textContent = method.dataset.priceText;
   document.querySelector("[data-order-total]").textContent =
-    money(Number(form.dataset.productsTotal) + price, currency);
+    formatMoney(Number(form.dataset.productsTotal) + price);
 }
 
 function fillFrom(address) {

@@ -1,10 +1,10 @@
-/* The status buttons on /staff/orders/{id}: each applies its transition through
- * POST /orders/status-update, then the page reloads to show the order as the server has it. */
-(function () {
-  "use strict";
+/* The status buttons on /staff/orders/{id}: each applies its transition through the status
+ * endpoint the page names (data-status-url), then the page reloads to show the order as the
+ * server has it. */
+import { call } from "./api.js";
 
-  const actions = document.querySelector("[data-order-actions]");
-  if (!actions) return;
+const actions = document.querySelector("[data-order-actions]");
+if (actions) {
   const message = document.querySelector("[data-order-message]");
 
   actions.addEventListener("click", async (event) => {
@@ -25,7 +25,7 @@
       }
     }
     try {
-      await window.shopApi.call("POST", "/orders/status-update", body);
+      await call("POST", actions.dataset.statusUrl, body);
       message.textContent = "Saved.";
       window.location.reload();
     } catch (error) {
@@ -34,4 +34,4 @@
       buttons.forEach((b) => { b.disabled = false; });
     }
   });
-})();
+}

@@ -14,7 +14,7 @@ NEW_PASSWORD = "a brand new passphrase"
 
 
 @pytest.fixture
-def app_config(tmp_path, mail_server):
+def app_config(database, tmp_path, mail_server):
     return test_config(tmp_path, **mail_server.config(), MAIL_DELIVER_AFTER_COMMIT=True)
 
 

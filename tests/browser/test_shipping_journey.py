@@ -16,7 +16,7 @@ GOOD_CARD = "4242 4242 4242 4242"
 
 
 @pytest.fixture
-def app_config(tmp_path, mail_server):
+def app_config(database, tmp_path, mail_server):
     return test_config(tmp_path, **mail_server.config(), MAIL_DELIVER_AFTER_COMMIT=True)
 
 
