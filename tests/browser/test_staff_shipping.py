@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import add_to_cart_from_catalog, register
+from tests.browser.helpers import add_to_cart_from_catalog, register
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

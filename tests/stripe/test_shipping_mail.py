@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.mail.models import OutboxMessage
-from tests.stripe.conftest import intent_object
+from tests.stripe.helpers import intent_object
 
 pytestmark = pytest.mark.stripe
 
