@@ -30,7 +30,7 @@ from shop.extensions import db
 from shop.orders.models import Order
 from shop.shipping.services import install_default_methods
 from tests import helpers
-from tests.helpers import (  # noqa: F401  (older tests import these from here)
+from tests.helpers import (  # noqa: F401  (the fixtures below use most of these)
     ARTIFACTS,
     CHROMIUM,
     IN_CI,

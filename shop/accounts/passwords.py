@@ -76,30 +76,17 @@ def user_for_reset(token: str) -> User:
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password with a reset link; the link (and every other one) dies with it."""
+    """Set a new password with a reset link; the link (and every other one) dies with it, and
+    so does every login session of the user."""
     user = user_for_reset(token)
-    _set_password(user, new_password)
-    db.session.commit()
+    services.change_password(user, new_password)
     return user
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change a password one knows; the user's other sessions end."""
+    """Change a password one knows; every session of the user ends (the view renews its own)."""
     if not check_password_hash(user.password_hash, current_password):
         raise InvalidInput("Your current password is not right.",
                            errors=[{"field": "current_password",
                                     "message": "Not your current password."}])
-    _set_password(user, new_password)
-    db.session.commit()
-
-
-def _set_password(user: User, new_password: str) -> None:
-    if len(new_password) < services.MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Choose a password of at least {services.MIN_PASSWORD_LENGTH} "
-                           "characters.", errors=[{"field": "password", "message": "Too short."}])
-    user.password_hash = services.hash_password(new_password)
-    end_sessions(user)
-
-
-def end_sessions(user: User) -> None:
-    """End every session of the user (the caller's own is renewed by the view)."""
+    services.change_password(user, new_password)

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 MAX_UNITS_PER_PRODUCT = 100
 MAX_PAGE_SIZE = 100
+# Unpaid orders hold stock; a cap stops one account from holding it all hostage.
+MAX_PENDING_ORDERS = 10
 
 
 def place_order(
@@ -66,6 +68,11 @@ def place_order(
         replay = _replayed_order(user, idempotency_key, request_hash)
         if replay is not None:
             return replay, False
+    unpaid = db.session.scalar(select(func.count()).select_from(Order).where(
+        Order.user_id == user.id, Order.status == OrderStatus.PENDING)) or 0
+    if unpaid >= MAX_PENDING_ORDERS:
+        raise StateConflict(f"You have {MAX_PENDING_ORDERS} unpaid orders: pay or cancel one "
+                            "before placing another.")
     shipping_choice = shipping.choose_shipping(shipping_method_id, shipping_address)
 
     products = catalog.products_by_id(quantities)
