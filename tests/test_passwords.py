@@ -203,3 +203,27 @@ def test_saved_addresses_are_added_listed_and_deleted(app, client, make_user):
                       data={"csrf_token": csrf_token_from(other)}).status_code == 404
     client.post(f"/account/addresses/{address_id}/delete", data={"csrf_token": token})
     assert "No saved addresses yet." in client.get("/account").get_data(as_text=True)
+
+
+def test_changing_the_password_ends_the_other_sessions_but_not_this_one(app, make_user):
+    make_user("ann@example.com")
+    here, elsewhere = app.test_client(), app.test_client()
+    log_in(here, "ann@example.com")
+    log_in(elsewhere, "ann@example.com")
+    assert elsewhere.get("/account").status_code == 200
+    here.post("/account/password", data={
+        "current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+        "csrf_token": csrf_token_from(here)})
+    assert here.get("/account").status_code == 200
+    gone = elsewhere.get("/account")
+    assert gone.status_code == 302 and gone.headers["Location"].startswith("/login")
+
+
+def test_a_reset_ends_every_session(app, client, make_user):
+    make_user("ann@example.com")
+    browser = app.test_client()
+    log_in(browser, "ann@example.com")
+    ask_for_reset(client, "ann@example.com")
+    client.post(reset_link(app), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+                                       "csrf_token": csrf_token_from(client)})
+    assert browser.get("/account").status_code == 302
