@@ -30,6 +30,7 @@ ENV_KEYS = (
     "SHOP_PROXY_HOPS",
     "LOG_FORMAT",
     "LOG_LEVEL",
+    "SHOP_MEDIA_DIR",
 )
 
 

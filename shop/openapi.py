@@ -11,7 +11,7 @@ from typing import Any, Literal
 from flask import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
-from shop.catalog.schemas import ProductOut
+from shop.catalog.openapi import catalog_openapi
 from shop.leads.schemas import (
     DeleteStatusQuery,
     LeadChange,
@@ -87,9 +87,6 @@ OPERATIONS: dict[str, dict[str, Op]] = {
                              "maxLength": MAX_IDEMPOTENCY_KEY}}])},
     "/orders/status-update": {"post": Op("Change an order's status", (200, StatusUpdateResult),
                                          body=StatusUpdate, problems=(403, 404, 409, 502))},
-    "/products": {"get": Op("Products for sale", (200, list[ProductOut]), who="anyone")},
-    "/products/{id}": {"get": Op("One product", (200, ProductOut), who="anyone",
-                                 problems=(404,))},
     "/shipping-methods": {
         "get": Op("The shipping methods on offer", (200, list[ShippingMethodOut]),
                   who="anyone"),
@@ -223,6 +220,9 @@ def document() -> dict:
     components = _Components()
     paths = {path: {method: _operation(path, op, components) for method, op in ops.items()}
              for path, ops in OPERATIONS.items()}
+    catalog_paths, catalog_schemas = catalog_openapi()
+    paths.update(catalog_paths)
+    components.schemas.update(catalog_schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "shop", "version": "1",

@@ -3,7 +3,7 @@
 A fresh install offers Standard shipping (needs an address) and a free Pickup (none).
 
 Revision ID: 0004_shipping_mail
-Revises: 0002_session_version
+Revises: 0003_catalog
 Create Date: 2026-11-28 14:08:02.696198
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_shipping_mail'
-down_revision = '0002_session_version'
+down_revision = '0003_catalog'
 branch_labels = None
 depends_on = None
 
