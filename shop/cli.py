@@ -111,3 +111,17 @@ def _spell(span: timedelta) -> str:
             count = minutes // size
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return str(span)
+
+
+@shop_cli.command("send-mail")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=500, show_default=True,
+              help="Send at most this many messages.")
+def send_mail(limit: int) -> None:
+    """Deliver the mail that is due from the outbox (run it from cron, e.g. every minute)."""
+    from shop.mail.delivery import deliver_due
+
+    report = deliver_due(limit=limit)
+    click.echo(f"Sent {len(report.sent)}, to retry {len(report.retrying)}, "
+               f"refused {len(report.failed)}.")
+    if report.retrying:
+        raise click.ClickException("Some mail could not be sent now; it will be retried.")

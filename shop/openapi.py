@@ -25,7 +25,7 @@ from shop.leads.schemas import (
 )
 from shop.orders.schemas import (
     MAX_IDEMPOTENCY_KEY,
-    NewOrder,
+    NewOrderBody,
     OrderLine,
     OrderListQuery,
     OrderOut,
@@ -34,6 +34,7 @@ from shop.orders.schemas import (
 )
 from shop.payments.schemas import NewRefund, RefundOut
 from shop.schemas import Schema
+from shop.shipping.schemas import ShippingMethodIn, ShippingMethodOut, ShippingMethodPatch
 
 bp = Blueprint("openapi", __name__)
 
@@ -80,7 +81,7 @@ OPERATIONS: dict[str, dict[str, Op]] = {
                                     (200, list[OrderLine]), who="anyone")},
     "/orders/{id}": {"get": Op("One order", (200, OrderOut), problems=(404,))},
     "/orders/new": {"post": Op(
-        "Place an order", (201, OrderOut), body=NewOrder, name="NewOrder",
+        "Place an order", (201, OrderOut), body=NewOrderBody, name="NewOrder",
         problems=(409, 422, 429, 502),
         headers=[{"name": "Idempotency-Key", "in": "header", "required": False,
                   "schema": {"type": "string", "minLength": 1,
@@ -92,6 +93,15 @@ OPERATIONS: dict[str, dict[str, Op]] = {
         "post": Op("Refund part of an order, or what is left of it (staff)", (201, RefundOut),
                    body=NewRefund, who="staff", problems=(409, 502)),
     },
+    "/shipping-methods": {
+        "get": Op("The shipping methods on offer", (200, list[ShippingMethodOut]),
+                  who="anyone"),
+        "post": Op("Add a shipping method", (201, ShippingMethodOut), body=ShippingMethodIn,
+                   who="staff"),
+    },
+    "/shipping-methods/{id}": {"patch": Op(
+        "Change a shipping method", (200, ShippingMethodOut), body=ShippingMethodPatch,
+        who="staff", problems=(404,))},
     "/leads/statuses": {
         "get": Op("Every lead status, in order", (200, list[StatusOut]), who="staff"),
         "post": Op("Add a lead status", (201, StatusOut), body=NewStatus, who="staff"),

@@ -12,6 +12,7 @@ from flask import Flask, Response, url_for
 
 from shop.money import format_money  # the pages' one money filter; kept importable here
 from shop.payments.gateway import get_gateway
+from shop.shipping.countries import COUNTRIES
 
 # A fingerprinted URL names one version of a file for ever: browsers may keep it a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -86,6 +87,11 @@ def init_templating(app: Flask) -> None:
         for n, name in enumerate(params.values()):
             url = re.sub(rf"\b{_PLACEHOLDER + n}\b", "{" + name + "}", url)
         return url
+
+    @app.template_global()
+    def country_name(code: str) -> str:
+        """A country's English name from its ISO code (the code itself if unknown)."""
+        return COUNTRIES.get(code, code)
 
     @app.context_processor
     def shop_context():

@@ -1,7 +1,7 @@
 """payments ledger: refunds, disputes, mismatches; 64-bit amounts; CHECK constraints
 
 Revision ID: 0005_payments_ledger
-Revises: 0003_catalog
+Revises: 0004_shipping_mail
 Create Date: 2026-11-28 14:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_payments_ledger'
-down_revision = '0003_catalog'
+down_revision = '0004_shipping_mail'
 branch_labels = None
 depends_on = None
 

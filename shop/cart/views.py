@@ -25,6 +25,8 @@ from shop.orders import services as orders
 from shop.orders.status import OrderStatus
 from shop.payments import services as payments
 from shop.payments.gateway import page_settings
+from shop.shipping import services as shipping
+from shop.shipping.countries import COUNTRIES
 
 bp = Blueprint("cart", __name__)
 
@@ -151,7 +153,9 @@ def checkout():
     """Review the cart, then place the order and pay, all on this page (see checkout.js)."""
     summary = _summary_for_page(session_cart())
     return render_template("cart/checkout.html", summary=summary,
-                           payment=page_settings())
+                           payment=page_settings(), methods=shipping.list_methods(),
+                           saved_addresses=shipping.saved_addresses(current_user),
+                           countries=COUNTRIES)
 
 
 @bp.get("/checkout/complete")
@@ -177,7 +181,6 @@ def complete():
         services.clear_if_ordered(cart, progress.order.quantities())
         save_cart(cart)
     if progress.confirmed:
-        flash("Thank you! Your payment went through.", "success")
-        return redirect(url_for("orders.detail", order_id=progress.order.id))
+        return redirect(url_for("orders.thanks", order_id=progress.order.id))
     return render_template("cart/complete.html", order=progress.order, outcome=progress.outcome,
                            reason=progress.reason)

@@ -2,7 +2,15 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import User
@@ -41,6 +49,14 @@ class Order(db.Model):
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     client_secret: Mapped[str | None] = mapped_column(String(255))
     payment_error: Mapped[str | None] = mapped_column(String(500))
+    # Shipping as chosen when the order was placed (all None for orders placed before
+    # shipping existed): the method, its name and price then, the address as given.
+    shipping_method_id: Mapped[int | None] = mapped_column(ForeignKey("shipping_methods.id"))
+    shipping_name: Mapped[str | None] = mapped_column(String(100))
+    shipping_price_in_cents: Mapped[int | None]
+    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    # {carrier, number, url?} given when the order was marked shipped.
+    tracking: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship()
     # Loaded with the order in the same query (at most one row): lists cost no more queries.
@@ -57,6 +73,11 @@ class Order(db.Model):
     def refundable_in_cents(self) -> int:
         """What can still be refunded of this order's amount."""
         return self.amount_in_cents - (self.refunded_in_cents or 0)
+
+    @property
+    def products_in_cents(self) -> int:
+        """The order's amount without its shipping."""
+        return self.amount_in_cents - (self.shipping_price_in_cents or 0)
 
     def quantities(self) -> dict[int, int]:
         """Units per product id."""

@@ -13,6 +13,7 @@ from shop.orders.services import MAX_PAGE_SIZE, MAX_UNITS_PER_PRODUCT
 from shop.orders.status import OrderStatus, parse_status
 from shop.payments.schemas import DisputeOut
 from shop.schemas import Cents, Integer, Schema, Timestamp
+from shop.shipping.schemas import NewOrderWithShipping, OrderShippingOut, Tracking
 
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -52,6 +53,8 @@ def _entry_as_line(value: object) -> object:
 CartEntry = Annotated[CartLineInput, BeforeValidator(
     _entry_as_line, json_schema_input_type=ProductRef | CartLineInput)]
 NewOrder = Annotated[list[CartEntry], Field(min_length=1)]
+# The body of POST /orders/new: the seed's array, or an object that adds shipping.
+NewOrderBody = NewOrder | NewOrderWithShipping
 
 
 def quantities(entries: list[CartLineInput]) -> dict[int, int]:
@@ -67,6 +70,7 @@ class StatusUpdate(Schema):
 
     order_id: Integer(1, None, text=True, description="The order's id")
     status: StatusName
+    tracking: Tracking | None = None  # only with "shipped"
 
 
 class OrderListQuery(Schema):
@@ -103,6 +107,7 @@ class OrderOut(Schema):
     payment_error: str | None
     refunded_in_cents: Cents
     dispute: DisputeOut | None
+    shipping: OrderShippingOut | None
 
     @classmethod
     def of(cls, order: Order, viewer_id: int | None = None) -> "OrderOut":
@@ -117,6 +122,7 @@ class OrderOut(Schema):
             payment_error=order.payment_error,
             refunded_in_cents=order.refunded_in_cents or 0,
             dispute=DisputeOut.of(order.dispute) if order.dispute is not None else None,
+            shipping=OrderShippingOut.of(order),
         )
 
 

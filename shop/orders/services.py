@@ -25,6 +25,7 @@ from shop.exceptions import (
     UnknownReferences,
 )
 from shop.extensions import db
+from shop.mail import notifications
 from shop.money import charge_limits, format_money
 from shop.orders.models import IdempotencyKey, Order, OrderItem
 from shop.orders.status import OWNER_TRANSITIONS, TRANSITIONS, OrderStatus, check_transition
@@ -39,6 +40,8 @@ from shop.payments.interface import (
     ProviderRefund,
 )
 from shop.payments.models import Dispute, PaymentMismatch, Refund
+from shop.shipping import services as shipping
+from shop.shipping.schemas import ShippingAddress
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,8 @@ MAX_PENDING_ORDERS = 10
 
 
 def place_order(
-    user: User, quantities: dict[int, int], idempotency_key: str | None = None
+    user: User, quantities: dict[int, int], idempotency_key: str | None = None, *,
+    shipping_method_id: int | None = None, shipping_address: ShippingAddress | None = None,
 ) -> tuple[Order, bool]:
     """Place an order for these units per product; returns (order, created).
 
@@ -59,7 +63,8 @@ def place_order(
     (3) attach the intent to the order. If the provider fails, a compensating transaction
     returns the stock through the catalog and deletes the order and its key, so the answer is
     502 and nothing is left behind. With an idempotency key, a retry returns the order the key
-    first created.
+    first created. Without a shipping
+    method the order uses the active method that needs no address (the seed's plain body).
     """
     if not quantities:
         raise InvalidInput("The cart is empty; list at least one product id.")
@@ -70,7 +75,11 @@ def place_order(
             errors=[{"field": "products", "message": f"Too many units of product {pid}."}
                     for pid in too_many],
         )
-    request_hash = hashlib.sha256(json.dumps(sorted(quantities.items())).encode()).hexdigest()
+    asked: list[object] = [sorted(quantities.items())]
+    if shipping_method_id is not None:
+        asked.append([shipping_method_id,
+                      shipping_address.as_dict() if shipping_address else None])
+    request_hash = hashlib.sha256(json.dumps(asked).encode()).hexdigest()
     if idempotency_key is not None:
         replay = _replayed_order(user, idempotency_key, request_hash)
         if replay is not None:
@@ -80,6 +89,7 @@ def place_order(
     if unpaid >= MAX_PENDING_ORDERS:
         raise StateConflict(f"You have {MAX_PENDING_ORDERS} unpaid orders: pay or cancel one "
                             "before placing another.")
+    shipping_choice = shipping.choose_shipping(shipping_method_id, shipping_address)
 
     products = catalog.products_by_id(quantities)
     missing = sorted(set(quantities) - set(products))
@@ -90,7 +100,8 @@ def place_order(
             productIds=missing,
         )
     currency = current_app.config["SHOP_CURRENCY"]
-    amount = sum(products[pid].price_in_cents * qty for pid, qty in quantities.items())
+    amount = (sum(products[pid].price_in_cents * qty for pid, qty in quantities.items())
+              + shipping_choice.method.price_in_cents)
     check_chargeable(amount, currency)
 
     gateway = get_gateway()
@@ -109,6 +120,10 @@ def place_order(
                 currency=currency,
                 amount_in_cents=amount,
                 refunded_in_cents=0,
+                shipping_method_id=shipping_choice.method.id,
+                shipping_name=shipping_choice.method.name,
+                shipping_price_in_cents=shipping_choice.method.price_in_cents,
+                shipping_address=shipping_choice.address,
                 items=[
                     OrderItem(product_id=pid, name=products[pid].name,
                               price_in_cents=products[pid].price_in_cents, quantity=qty)
@@ -136,6 +151,7 @@ def place_order(
                 # Unique per attempt: ids of deleted orders can come round again on SQLite.
                 idempotency_key=f"order-{order.id}-{secrets.token_hex(8)}",
                 description=f"Order {order.id}", receipt_email=user.email,
+                shipping=order.shipping_address,
             )
     except Exception:
         _withdraw_order(order.id)
@@ -284,14 +300,20 @@ def get_own_order(user: User, order_id: int) -> Order:
     return order
 
 
-def change_status(user: User, order_id: int, target: OrderStatus) -> Order:
-    """Move an order to `target` if the table and the user's role allow it.
+def change_status(user: User, order_id: int, target: OrderStatus, *,
+                  tracking: dict | None = None) -> Order:
+    """Move an order to `target` if the table and the user's role allow it; marking it
+    shipped may carry its tracking ({carrier, number, url?}).
 
     A change the provider must hear of (cancel, refund, paid by hand) is made in three steps,
     so that no row lock is held while the provider is asked: check under the order's lock,
     talk to the provider with no transaction open, then lock the order again, re-check its
     status and apply the change. Moving to `refunded` refunds what is left (refund_order).
     """
+    if tracking is not None and target != OrderStatus.SHIPPED:
+        raise InvalidInput("Tracking goes with marking an order shipped, not "
+                           f"{target.value}.",
+                           errors=[{"field": "tracking", "message": "Only with 'shipped'."}])
     with transaction():
         order = _load_order(order_id, lock=True)
         if order is None or (order.user_id != user.id and not user.is_staff):
@@ -321,6 +343,8 @@ def change_status(user: User, order_id: int, target: OrderStatus) -> Order:
             raise NotFound(f"There is no order {order_id}.")
         # Re-checked: the order may have moved on while the provider was asked.
         if order.order_status != target:
+            if tracking is not None:
+                order.tracking = tracking
             apply_transition(order, target, by=f"user:{user.id}", notify_provider=False)
     return order
 
@@ -370,7 +394,9 @@ def apply_transition(order: Order, target: OrderStatus, *, by: str,
     """Apply a permitted status change with its side effects, inside the caller's transaction.
 
     Cancelling a pending order returns its stock and, unless the provider told us, cancels its
-    payment intent; refunding refunds the payment with the provider.
+    payment intent; refunding refunds the payment with the provider. The customer's mail about
+    the change (paid, shipped, cancelled, refunded) is queued in the outbox here, so every
+    path (API, staff page, webhook, expiry) sends it.
     """
     current = order.order_status
     check_transition(current, target)
@@ -383,6 +409,8 @@ def apply_transition(order: Order, target: OrderStatus, *, by: str,
     if target == OrderStatus.PAID:
         order.payment_error = None
     order.status = target
+    # Queued in this same transaction: the mail goes out if, and only if, the change commits.
+    notifications.order_status_changed(order, target.value)
     log.info("order status changed",
              extra={"order_id": order.id, "from": current.value, "to": target.value, "by": by})
 

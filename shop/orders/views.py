@@ -43,6 +43,16 @@ def detail(order_id: int):
                            pending=order.order_status == OrderStatus.PENDING)
 
 
+@bp.get("/account/orders/<int:order_id>/thank-you")
+@login_required
+def thanks(order_id: int):
+    """Where a paid checkout lands: the order number and what happens next."""
+    order = services.get_own_order(current_user, order_id)
+    if order.order_status == OrderStatus.PENDING:
+        return redirect(url_for(".detail", order_id=order.id))
+    return render_template("orders/thanks.html", order=order)
+
+
 @bp.post("/account/orders/<int:order_id>/cancel")
 @login_required
 def cancel(order_id: int):

@@ -68,7 +68,9 @@ class PaymentGateway(Protocol):
 
     def create_intent(self, *, order_id: int, amount: int, currency: str,
                       idempotency_key: str, description: str | None = None,
-                      receipt_email: str | None = None) -> Intent: ...
+                      receipt_email: str | None = None, shipping: dict | None = None) -> Intent:
+        """`shipping` is the order's address ({name, line1, …, country}) or None."""
+        ...
 
     def retrieve_intent(self, intent_id: str) -> Intent: ...
 

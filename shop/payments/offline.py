@@ -55,7 +55,8 @@ class OfflineGateway:
 
     def create_intent(self, *, order_id: int, amount: int, currency: str,
                       idempotency_key: str, description: str | None = None,
-                      receipt_email: str | None = None) -> Intent:
+                      receipt_email: str | None = None, shipping: dict | None = None) -> Intent:
+        # The address stays on the order; nothing leaves the machine to need it.
         intent_id = "pi_test_" + secrets.token_hex(12)
         row = OfflinePaymentIntent(
             id=intent_id,

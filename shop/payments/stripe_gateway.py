@@ -10,7 +10,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import stripe
 from stripe._base_address import BaseAddresses
@@ -84,6 +84,32 @@ def refund_from_stripe(obj: Mapping[str, Any], intent_id: str | None = None) -> 
     )
 
 
+def intent_params(*, order_id: int, amount: int, currency: str, shipping: dict | None,
+                  shipping_field: bool = True) -> dict:
+    """The parameters of a new PaymentIntent: the order, and where it ships to.
+
+    The address goes in Stripe's `shipping` (shown in the Dashboard, used by Radar) and, as
+    text, in the metadata, which every Stripe-compatible host keeps.
+    """
+    metadata = {"order_id": str(order_id)}
+    params: dict[str, Any] = {"amount": amount, "currency": currency, "metadata": metadata}
+    if shipping:
+        parts = [shipping.get(k) for k in ("line1", "line2", "postalCode", "city", "state",
+                                           "country")]
+        metadata["shipping_name"] = shipping["name"][:500]
+        metadata["shipping_address"] = ", ".join(p for p in parts if p)[:500]
+        if shipping_field:
+            address = {"line1": shipping["line1"], "line2": shipping.get("line2"),
+                       "city": shipping["city"], "postal_code": shipping["postalCode"],
+                       "state": shipping.get("state"), "country": shipping["country"]}
+            params["shipping"] = {
+                "name": shipping["name"],
+                "address": {k: v for k, v in address.items() if v},
+                **({"phone": shipping["phone"]} if shipping.get("phone") else {}),
+            }
+    return params
+
+
 class StripeGateway:
     """Payments through Stripe's PaymentIntents API (or localstripe, with api_base)."""
 
@@ -97,6 +123,9 @@ class StripeGateway:
         self.statement_descriptor_suffix = statement_descriptor_suffix or None
         self.timeout = timeout
         self.max_network_retries = max_network_retries
+        # Stripe-compatible hosts (localstripe) refuse the `shipping` parameter; the metadata
+        # copy of the address reaches them all.
+        self._shipping_field = not api_base
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses=base,
@@ -107,10 +136,10 @@ class StripeGateway:
 
     def create_intent(self, *, order_id: int, amount: int, currency: str,
                       idempotency_key: str, description: str | None = None,
-                      receipt_email: str | None = None) -> Intent:
+                      receipt_email: str | None = None, shipping: dict | None = None) -> Intent:
         """A PaymentIntent for an order. No payment-method parameters: the account decides."""
-        params: PaymentIntentCreateParams = {"amount": amount, "currency": currency,
-                                             "metadata": {"order_id": str(order_id)}}
+        params = intent_params(order_id=order_id, amount=amount, currency=currency,
+                               shipping=shipping, shipping_field=self._shipping_field)
         if description:
             params["description"] = description
         if receipt_email:
@@ -120,7 +149,8 @@ class StripeGateway:
         intent = self._call(
             "create_intent",
             lambda: self._client.v1.payment_intents.create(
-                params=params, options={"idempotency_key": idempotency_key}),
+                params=cast(PaymentIntentCreateParams, params),
+                options={"idempotency_key": idempotency_key}),
             order_id=order_id,
         )
         return intent_from_stripe(intent.to_dict())

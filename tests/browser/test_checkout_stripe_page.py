@@ -118,6 +118,7 @@ def test_the_page_hands_stripe_js_the_key_and_client_secret_and_completes(
         payments.record_payment_succeeded(intent, event_id="evt_late")
         db.session.commit()
     page.reload()
+    expect(page).to_have_url(f"{base}/account/orders/{order['id']}/thank-you")
     expect(page.locator(".order-head [data-status]")).to_have_text("paid")
     screenshot(page)
 
@@ -135,7 +136,7 @@ def test_the_return_url_is_absolute_and_names_the_order(live_server, demo_catalo
     start_checkout(page, base, "vic@example.com")
     page.get_by_role("button", name=PAY).click()
     [order] = db_state.orders()
-    expect(page).to_have_url(f"{base}/account/orders/{order['id']}")
+    expect(page).to_have_url(f"{base}/account/orders/{order['id']}/thank-you")
     expect(page.get_by_text("Thank you! Your payment went through.")).to_be_visible()
     expect(page.locator(".order-head [data-status]")).to_have_text("paid")
     screenshot(page)
