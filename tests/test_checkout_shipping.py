@@ -8,7 +8,7 @@ from shop.accounts import services as accounts
 from shop.extensions import db
 from shop.shipping import services as shipping
 from shop.shipping.schemas import ShippingAddress
-from tests.conftest import log_in
+from tests.helpers import log_in
 from tests.test_shopper_pages import add_to_cart, pay, place_order
 
 

@@ -11,7 +11,7 @@ from shop.extensions import db
 from shop.mail import delivery
 from shop.mail.models import MailStatus, OutboxMessage
 from shop.mail.outbox import enqueue
-from tests.conftest import TEST_DATABASE_URL, test_config
+from tests.helpers import TEST_DATABASE_URL, test_config
 from tests.mail_server import body_html, body_text
 
 # The courier and the concurrent senders are threads with sessions of their own: they must see
@@ -259,7 +259,7 @@ def test_two_send_mail_processes_at_once_send_every_mail_once(app, mail_server):
     import subprocess
     import sys
 
-    from tests.conftest import need
+    from tests.helpers import need
 
     need(bool(TEST_DATABASE_URL), "the two-process test needs PostgreSQL")
     mail_server.inbox.delay = 0.01

@@ -11,7 +11,7 @@ from shop.accounts import passwords
 from shop.accounts import services as accounts
 from shop.extensions import db
 from shop.mail.models import OutboxMessage
-from tests.conftest import PASSWORD, csrf_token_from, log_in
+from tests.helpers import PASSWORD, csrf_token_from, log_in
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import ApiClient
+from tests.helpers import ApiClient
 from tests.test_races import on_postgres, together  # noqa: F401  (the autouse PostgreSQL check)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]

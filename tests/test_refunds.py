@@ -7,7 +7,7 @@ import pytest
 
 from shop.extensions import db
 from shop.payments.models import OfflinePaymentIntent
-from tests.conftest import csrf_token_from, log_in
+from tests.helpers import csrf_token_from, log_in
 
 VISA = "4242 4242 4242 4242"
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import csrf_token_from, log_in
+from tests.helpers import csrf_token_from, log_in
 from tests.openapi_check import SpecChecker
 
 ADDRESS = {"name": "Rosa Diaz", "line1": "1 Main St", "city": "Springfield",

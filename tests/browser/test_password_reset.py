@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, test_config
+from tests.helpers import PASSWORD, test_config
 from tests.mail_server import body_text
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import PAY, add_to_cart_from_catalog, register
-from tests.conftest import PASSWORD, test_config
+from tests.helpers import PASSWORD, test_config
 from tests.mail_server import body_html, body_text
 
 pytestmark = pytest.mark.browser

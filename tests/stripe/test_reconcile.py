@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from shop.extensions import db
 from shop.orders.models import Order
-from tests.conftest import log_in
+from tests.helpers import log_in
 from tests.stripe.helpers import intent_object
 
 pytestmark = pytest.mark.stripe
