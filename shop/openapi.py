@@ -12,18 +12,7 @@ from flask import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
 from shop.catalog import csv_io, images
-from shop.catalog.schemas import (
-    CategoryAnswer,
-    CategoryInput,
-    ImportAnswer,
-    ProductAnswer,
-    ProductChanges,
-    ProductInput,
-    ProductQuery,
-    StockAdjustment,
-    StockHistoryQuery,
-    StockMovementAnswer,
-)
+from shop.catalog import schemas as catalog
 from shop.leads.schemas import (
     DeleteStatusQuery,
     LeadChange,
@@ -144,40 +133,41 @@ OPERATIONS: dict[str, dict[str, Op]] = {
         "delete": Op("Delete a lead", (204, None), who="staff", problems=(404,)),
     },
     "/products": {
-        "get": Op("Products for sale: search, filter, sort, page", (200, list[ProductAnswer]),
-                  query=ProductQuery, who="anyone", problems=(403,),
-                  answer_headers={**TOTAL_COUNT, **NEXT_LINK}),
-        "post": Op("Add a product", (201, ProductAnswer), body=ProductInput, who="staff",
-                   problems=(409, 422)),
+        "get": Op("Products for sale: search, filter, sort, page",
+                  (200, list[catalog.ProductAnswer]), query=catalog.ProductQuery, who="anyone",
+                  problems=(403,), answer_headers={**TOTAL_COUNT, **NEXT_LINK}),
+        "post": Op("Add a product", (201, catalog.ProductAnswer), body=catalog.ProductInput,
+                   who="staff", problems=(409, 422)),
     },
     "/products/{id}": {
-        "get": Op("One product", (200, ProductAnswer), who="anyone"),
-        "patch": Op("Change a product (not its stock)", (200, ProductAnswer),
-                    body=ProductChanges, who="staff", problems=(409, 422)),
+        "get": Op("One product", (200, catalog.ProductAnswer), who="anyone"),
+        "patch": Op("Change a product (not its stock)", (200, catalog.ProductAnswer),
+                    body=catalog.ProductChanges, who="staff", problems=(409, 422)),
         "delete": Op("Archive a product", (204, None), who="staff"),
     },
     "/products/{id}/stock": {
-        "get": Op("The product's stock ledger, newest first", (200, list[StockMovementAnswer]),
-                  query=StockHistoryQuery, who="staff", answer_headers=NEXT_LINK),
-        "post": Op("Adjust stock by a signed change with a reason", (200, ProductAnswer),
-                   body=StockAdjustment, who="staff", problems=(409,)),
+        "get": Op("The product's stock ledger, newest first",
+                  (200, list[catalog.StockMovementAnswer]), query=catalog.StockHistoryQuery,
+                  who="staff", answer_headers=NEXT_LINK),
+        "post": Op("Adjust stock by a signed change with a reason", (200, catalog.ProductAnswer),
+                   body=catalog.StockAdjustment, who="staff", problems=(409,)),
     },
     "/products/{id}/image": {"put": Op(
-        "Replace the product's picture", (200, ProductAnswer), body=PRODUCT_IMAGE,
+        "Replace the product's picture", (200, catalog.ProductAnswer), body=PRODUCT_IMAGE,
         who="staff", problems=(422,))},
     "/products/export.csv": {"get": Op("Every product as CSV", (200, CSV_FILE), who="staff")},
     "/products/import": {"post": Op(
-        "Create or update products by sku from CSV, all or nothing", (200, ImportAnswer),
-        body=CSV_FILE, who="staff", problems=(422,))},
+        "Create or update products by sku from CSV, all or nothing",
+        (200, catalog.ImportAnswer), body=CSV_FILE, who="staff", problems=(422,))},
     "/categories": {
-        "get": Op("Every category", (200, list[CategoryAnswer]), who="anyone"),
-        "post": Op("Add a category", (201, CategoryAnswer), body=CategoryInput, who="staff",
-                   problems=(409,)),
+        "get": Op("Every category", (200, list[catalog.CategoryAnswer]), who="anyone"),
+        "post": Op("Add a category", (201, catalog.CategoryAnswer), body=catalog.CategoryInput,
+                   who="staff", problems=(409,)),
     },
     "/categories/{id}": {
-        "get": Op("One category", (200, CategoryAnswer), who="anyone"),
-        "patch": Op("Rename a category", (200, CategoryAnswer), body=CategoryInput,
-                    who="staff", problems=(409,)),
+        "get": Op("One category", (200, catalog.CategoryAnswer), who="anyone"),
+        "patch": Op("Rename a category", (200, catalog.CategoryAnswer),
+                    body=catalog.CategoryInput, who="staff", problems=(409,)),
         "delete": Op("Delete a category no product uses", (204, None), who="staff",
                      problems=(409,)),
     },
