@@ -32,11 +32,11 @@ CSV_MAX_BYTES = 10 * 1024 * 1024
 
 
 def category_json(category: Category) -> dict:
-    return CategoryAnswer.of(category).to_json()
+    return CategoryAnswer.from_row(category).to_json()
 
 
 def product_json(product: Product) -> dict:
-    return ProductAnswer.of(product).to_json()
+    return ProductAnswer.from_row(product).to_json()
 
 
 def movement_json(movement: StockMovement) -> dict:

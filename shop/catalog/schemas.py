@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from shop.catalog.models import Category, Product, StockMovement
+from shop.catalog.models import StockMovement
 from shop.database import MAX_INTEGER
 from shop.schemas import Boolean, Cents, Integer, Refused, Schema, Text, Timestamp
 
@@ -108,19 +108,15 @@ class StockHistoryQuery(Schema):
 # --- answers ---------------------------------------------------------------------------------
 
 class CategoryAnswer(Schema):
-    """A category."""
+    """A category (read from its row by from_row)."""
 
     id: int
     name: str
     slug: str
 
-    @classmethod
-    def of(cls, category: Category) -> "CategoryAnswer":
-        return cls(id=category.id, name=category.name, slug=category.slug)
-
 
 class ProductAnswer(Schema):
-    """A product, as the API answers it."""
+    """A product, as the API answers it (read from its row, category and all, by from_row)."""
 
     id: int
     sku: str | None
@@ -132,15 +128,6 @@ class ProductAnswer(Schema):
     category: CategoryAnswer | None
     active: bool
     created_at: Timestamp
-
-    @classmethod
-    def of(cls, product: Product) -> "ProductAnswer":
-        return cls(
-            id=product.id, sku=product.sku, name=product.name, description=product.description,
-            price_in_cents=product.price_in_cents, stock=product.stock,
-            image_url=product.image_url,
-            category=CategoryAnswer.of(product.category) if product.category else None,
-            active=product.active, created_at=product.created_at)
 
 
 class StockMovementAnswer(Schema):
