@@ -32,9 +32,9 @@ MAX_JSON_DEPTH = 32
 # Longer digit strings are refused before int() sees them; any id the API could mean is shorter.
 MAX_DIGITS = 30
 
-_DIGITS = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}")
-# The same digits without a sign: the parts of a decimal such as 12.50.
+# ASCII digits only ('²' and '٣' are digits to Python): a decimal's parts use them unsigned.
 _UNSIGNED_DIGITS = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
+_DIGITS = re.compile(rf"-?{_UNSIGNED_DIGITS.pattern}")
 
 
 class Schema(BaseModel):
