@@ -124,6 +124,7 @@ def test_patch_refuses_stock_and_nulls(staff):
     response = staff.patch(f"/products/{product['id']}", json={"stock": 99})
     assert response.status_code == 400
     assert response.json["errors"][0]["field"] == "stock"
+    assert response.json["errors"][0]["message"].startswith("Stock cannot be set directly")
     assert "adjustment" in response.json["errors"][0]["message"]
     assert staff.patch(f"/products/{product['id']}", json={"name": None}).status_code == 400
     assert staff.get(f"/products/{product['id']}").json["stock"] == 10
@@ -251,6 +252,18 @@ def test_bad_queries_are_400_naming_the_parameter(client, query, field):
     response = client.get(f"/products?{query}")
     assert response.status_code == 400, response.json
     assert field in [e["field"] for e in response.json["errors"]]
+
+
+@pytest.mark.parametrize("query,field", [
+    ("limit=0", "limit"), ("limit=101", "limit"), ("limit=²", "limit"), ("offset=-1", "offset"),
+    ("offset=99999999999", "offset"),
+])
+def test_bad_ledger_queries_are_400_naming_the_parameter(staff, query, field):
+    pid = new_product(staff)["id"]
+    response = staff.get(f"/products/{pid}/stock?{query}")
+    assert response.status_code == 400, response.json
+    assert [e["field"] for e in response.json["errors"]] == [field]
+    assert response.json["detail"].startswith("The query is not valid.")
 
 
 def test_a_browser_session_needs_the_csrf_token(app, client, make_user):
