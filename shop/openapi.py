@@ -126,7 +126,8 @@ OPERATIONS: dict[str, dict[str, Op]] = {
         who="staff", problems=(404,))},
     "/leads/statuses": {
         "get": Op("Every lead status, in order", (200, list[StatusOut]), who="staff"),
-        "post": Op("Add a lead status", (201, StatusOut), body=NewStatus, who="staff"),
+        "post": Op("Add a lead status", (201, StatusOut), body=NewStatus, who="staff",
+                   problems=(409,)),
     },
     "/leads/statuses/order": {"put": Op(
         "Reorder lead statuses", (200, list[StatusOut]), body=Reorder, name="Reorder",
