@@ -74,8 +74,8 @@ def test_a_shopper_pays_through_stripe_and_the_order_is_paid_on_return(
     assert page.evaluate("window.stripeStandIn.clientSecret").startswith("pi_")
 
     page.get_by_role("button", name=PAY).click()
-    # The return page asked localstripe, found the payment and recorded it: the order page.
-    expect(page).to_have_url(f"{base}/account/orders/{order['id']}")
+    # The return page asked localstripe, found the payment and recorded it: the thank-you page.
+    expect(page).to_have_url(f"{base}/account/orders/{order['id']}/thank-you")
     expect(page.get_by_text("Thank you! Your payment went through.")).to_be_visible()
     expect(page.locator(".order-head [data-status]")).to_have_text("paid")
     assert cart_count(page) == "0"

@@ -106,7 +106,7 @@ def test_the_page_hands_stripe_js_the_key_and_client_secret_and_completes(
     page.get_by_role("button", name=PAY).click()
     # No webhook comes (none is configured): the return page asks the provider, which says
     # succeeded for the order's amount and currency, and records it.
-    expect(page).to_have_url(f"{base}/account/orders/{order['id']}")
+    expect(page).to_have_url(f"{base}/account/orders/{order['id']}/thank-you")
     assert page.evaluate("window.stripeStandIn") is None  # a new page: the browser moved on
     expect(page.get_by_text("Thank you! Your payment went through.")).to_be_visible()
     expect(page.locator(".order-head [data-status]")).to_have_text("paid")

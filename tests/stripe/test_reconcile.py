@@ -37,7 +37,7 @@ def test_the_return_page_records_a_success_the_webhook_never_brought(
     log_in(client, "shopper@example.com")
     response = client.get(f"/checkout/complete?order={order['id']}")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/account/orders/{order['id']}")
+    assert response.headers["Location"].endswith(f"/account/orders/{order['id']}/thank-you")
     assert shopper.get(f"/orders/{order['id']}").json["status"] == "paid"
 
 
