@@ -235,6 +235,7 @@ def test_search_filter_sort_and_page(client, shelf):
     assert client.get("/products").headers["X-Total-Count"] == "4"
 
 
+@pytest.mark.postgres
 def test_websearch_syntax_on_postgresql(app, client, shelf):
     from tests.helpers import TEST_DATABASE_URL, need
 
@@ -290,6 +291,7 @@ def test_seed_demo_files_products_under_categories_with_their_ledger(runner, cli
     ledger_agrees()
 
 
+@pytest.mark.postgres
 def test_postgresql_search_uses_its_indexes(app):
     from sqlalchemy import select, text
 
