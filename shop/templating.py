@@ -1,5 +1,5 @@
-"""What every template may use: money formatting, the payment mode, the CSRF token, URL
-templates for scripts, and fingerprinted URLs of static files."""
+"""What every template may use: money formatting, the payment mode, the brand, the CSRF token,
+URL templates for scripts, and fingerprinted URLs of static files."""
 
 import hashlib
 import os
@@ -13,6 +13,7 @@ from babel.numbers import format_currency, get_currency_precision
 from flask import Flask, Response, url_for
 
 from shop.payments.gateway import get_gateway
+from shop.storefront import PAGES, brand
 
 # A fingerprinted URL names one version of a file for ever: browsers may keep it a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -96,7 +97,15 @@ def init_templating(app: Flask) -> None:
             url = re.sub(rf"\b{_PLACEHOLDER + n}\b", "{" + name + "}", url)
         return url
 
+    @app.template_test()
+    def shown_beside(message: tuple[str, str], product_ids) -> bool:
+        """Whether a flashed (category, message) is an "added-<id>" one for a product in
+        product_ids, which the page shows beside that product's Add to cart button."""
+        category = message[0]
+        return category.startswith("added-") and category[6:].isdigit() \
+            and int(category[6:]) in product_ids
+
     @app.context_processor
     def shop_context():
-        return {"test_mode": get_gateway().test_mode,
+        return {"test_mode": get_gateway().test_mode, "brand": brand(), "footer_pages": PAGES,
                 "money_locale": script_locale(locale), "money_currency": currency.upper()}
