@@ -24,7 +24,7 @@ from shop.cart.forms import AddToCartForm, CartActionForm, QuantityForm
 from shop.errors import domain_problem, problem
 from shop.exceptions import DomainError, NotFound
 from shop.orders import services as orders
-from shop.payments.gateway import page_settings
+from shop.payments.gateway import get_gateway, page_settings
 
 bp = Blueprint("cart", __name__)
 
@@ -144,7 +144,10 @@ def remove_line(product_id: int):
 
 @bp.post("/cart/demo")
 def demo():
-    """Fill the cart with the demo cart (the same lines as GET /orders/demo-cart)."""
+    """Fill the cart with the demo cart (the same lines as GET /orders/demo-cart); test mode
+    only, as a way to try the shop out."""
+    if not get_gateway().test_mode:
+        raise NotFound("The demo cart is only there in test mode.")
     if CartActionForm().validate_on_submit():
         cart = session_cart()
         services.fill_with_demo_cart(cart)

@@ -7,11 +7,21 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import InputRequired, Optional
 
 
+class WholeNumber(IntegerField):
+    """An IntegerField that says what it wants in the shop's words."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a whole number, such as 12 or -3.") from None
+
+
 class ProductForm(FlaskForm):
     name = StringField("Name")
     sku = StringField("SKU")
     price = StringField("Price", render_kw={"inputmode": "decimal", "placeholder": "12.50"})
-    stock = IntegerField("Opening stock", validators=[Optional()], default=0,
+    stock = WholeNumber("Opening stock", validators=[Optional()], default=0,
                          render_kw={"min": 0})
     category_id = SelectField("Category", validate_choice=False)
     description = TextAreaField("Description", render_kw={"rows": 4})
@@ -19,13 +29,14 @@ class ProductForm(FlaskForm):
 
 
 class AdjustStockForm(FlaskForm):
-    change = IntegerField("Change", validators=[InputRequired()],
-                          render_kw={"placeholder": "+12 or -3"})
-    reason = StringField("Reason", validators=[InputRequired()],
+    change = WholeNumber("Change",
+                         validators=[InputRequired("Enter the change, such as 12 or -3.")],
+                         render_kw={"placeholder": "+12 or -3"})
+    reason = StringField("Reason", validators=[InputRequired("Say why the stock changes.")],
                          render_kw={"placeholder": "delivery, damaged, count…"})
 
 
 class ImageForm(FlaskForm):
-    image = FileField("Picture file", validators=[FileRequired()],
+    image = FileField("Picture file", validators=[FileRequired("Choose an image file.")],
                       render_kw={"accept": "image/jpeg,image/png,image/webp",
                                  "data-image-preview": ""})
