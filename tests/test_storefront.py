@@ -257,3 +257,16 @@ def test_order_pages_list_lines_in_the_carts_order(app, client, make_user, make_
     staff = app.test_client()
     log_in(staff, "sales@example.com")
     assert order_of(staff.get(f"/staff/orders/{order_id}").get_data(as_text=True)) == names
+
+
+def test_staff_product_form_messages_are_the_shops_own(client, make_user):
+    make_user("sales@example.com", staff=True)
+    log_in(client, "sales@example.com")
+    html = client.post("/staff/products/new", data={
+        "csrf_token": csrf_token_from(client), "name": " ", "price": "$12", "stock": "x",
+    }).get_data(as_text=True)
+    for message in ("Give the product a name.", "Enter a price such as 12.50",
+                    "Enter a whole number, such as 12 or -3."):
+        assert message in html
+    for words in (*WTFORMS_WORDS, "should have at least", "Input should be"):
+        assert words not in html

@@ -4,7 +4,9 @@ catalog's schemas (shop.catalog.schemas) decide what is valid."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+
+from shop.catalog.csv_io import parse_price
 
 
 class WholeNumber(IntegerField):
@@ -17,10 +19,18 @@ class WholeNumber(IntegerField):
             raise ValueError("Enter a whole number, such as 12 or -3.") from None
 
 
+def a_price(form, field) -> None:
+    """A price as the catalog reads it: the message says how to write one."""
+    if parse_price((field.data or "").strip()) is None:
+        raise ValidationError("Enter a price such as 12.50 (no currency sign).")
+
+
 class ProductForm(FlaskForm):
-    name = StringField("Name")
+    # What a person gets wrong is caught here, in plain words; the schema still decides.
+    name = StringField("Name", validators=[DataRequired("Give the product a name.")])
     sku = StringField("SKU")
-    price = StringField("Price", render_kw={"inputmode": "decimal", "placeholder": "12.50"})
+    price = StringField("Price", validators=[a_price],
+                        render_kw={"inputmode": "decimal", "placeholder": "12.50"})
     stock = WholeNumber("Opening stock", validators=[Optional()], default=0,
                          render_kw={"min": 0})
     category_id = SelectField("Category", validate_choice=False)
