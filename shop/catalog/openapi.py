@@ -120,7 +120,7 @@ def catalog_openapi() -> tuple[dict, dict]:
         },
         "/products/{id}/image": {
             "put": {**_op("Replace the product's picture", {"200": product,
-                                                             **_problems(404, 413, 415, 422)},
+                                                             **_problems(400, 404, 413, 415, 422)},
                           params=[ID]),
                     "requestBody": {"required": True, "content": {
                         t: {"schema": image_body} for t in images.ACCEPTED_TYPES}}},
