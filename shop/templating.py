@@ -98,12 +98,9 @@ def init_templating(app: Flask) -> None:
         return url
 
     @app.template_test()
-    def shown_beside(message: tuple[str, str], product_ids) -> bool:
-        """Whether a flashed (category, message) is an "added-<id>" one for a product in
-        product_ids, which the page shows beside that product's Add to cart button."""
-        category = message[0]
-        return category.startswith("added-") and category[6:].isdigit() \
-            and int(category[6:]) in product_ids
+    def startingwith(value: str, prefix: str) -> bool:
+        """Whether a text starts with a prefix: messages | selectattr('0', 'startingwith', …)."""
+        return isinstance(value, str) and value.startswith(prefix)
 
     @app.context_processor
     def shop_context():

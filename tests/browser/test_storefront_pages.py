@@ -82,21 +82,26 @@ def test_without_javascript_the_page_comes_back_at_the_message(live_server, app,
         card = card_of(page, "Walnut Cutting Board")
         card.get_by_role("button", name="Add to cart").click()
         page.wait_for_url(re.compile(r"/\?sort=price#product-\d+$"))
-        message = card.get_by_role("status")
+        message = page.locator(".flashes").get_by_role("status")
         expect(message).to_have_text("Added Walnut Cutting Board to your cart · View cart")
         assert in_viewport(page, message)
+        # The shopper's place is kept: the card is in view, below the message, not under it.
+        assert in_viewport(page, card.get_by_role("button", name="Add to cart"))
+        assert card.bounding_box()["y"] >= message.bounding_box()["y"] + \
+            message.bounding_box()["height"]
         expect(page.locator("[data-cart-count]")).to_have_text("1")
         screenshot(page, "added")
 
-        # The product page: back at its Add to cart form, the message beside it.
+        # The product page: back at its Add to cart form, the message in view above it.
         card.get_by_role("link").first.click()
         page.get_by_label("Quantity").fill("2")
         page.get_by_role("button", name="Add to cart").click()
         page.wait_for_url(re.compile(r"/catalog/\d+#buy$"))
-        message = page.locator("#buy").get_by_role("status")
+        message = page.locator(".flashes").get_by_role("status")
         expect(message).to_have_text(
             "Added 2 × Walnut Cutting Board to your cart (3 in the cart) · View cart")
         assert in_viewport(page, message)
+        assert in_viewport(page, page.get_by_role("button", name="Add to cart"))
     finally:
         context.close()
 
