@@ -4,28 +4,20 @@ URL templates for scripts, and fingerprinted URLs of static files."""
 import hashlib
 import os
 import re
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from babel.numbers import format_currency, get_currency_precision
 from flask import Flask, Response, url_for
 
+from shop.money import format_money  # the pages' one money filter; kept importable here
 from shop.payments.gateway import get_gateway
+from shop.shipping.countries import COUNTRIES
 from shop.storefront import PAGES, brand
 
 # A fingerprinted URL names one version of a file for ever: browsers may keep it a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
 _PLACEHOLDER = 2_000_000_001  # an id no route refuses to build, swapped for "{name}"
-
-
-def format_money(cents: int, currency: str = "usd", locale: str = "en_US") -> str:
-    """An amount in the currency's smallest unit as a person reads it in `locale`, e.g.
-    1999 usd en_US → $19.99, 1999 eur de_DE → 19,99 €, 1999 jpy en_US → ¥1,999 (no decimals)."""
-    code = currency.upper()
-    amount = Decimal(cents).scaleb(-get_currency_precision(code))
-    return format_currency(amount, code, locale=locale)
 
 
 def script_locale(locale: str) -> str:
@@ -101,6 +93,11 @@ def init_templating(app: Flask) -> None:
     def startingwith(value: str, prefix: str) -> bool:
         """Whether a text starts with a prefix: messages | selectattr('0', 'startingwith', …)."""
         return isinstance(value, str) and value.startswith(prefix)
+
+    @app.template_global()
+    def country_name(code: str) -> str:
+        """A country's English name from its ISO code (the code itself if unknown)."""
+        return COUNTRIES.get(code, code)
 
     @app.context_processor
     def shop_context():

@@ -1,4 +1,4 @@
-"""Forms of the account pages."""
+"""Forms of the account pages. Their messages say in plain words what to do."""
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
@@ -7,42 +7,61 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from shop.accounts.services import MAX_EMAIL_LENGTH, MIN_PASSWORD_LENGTH, check_new_email
 from shop.exceptions import InvalidInput
 
+ENTER_EMAIL = "Enter your email address."
+NOT_AN_EMAIL = "That does not look like an email address: check it for typos."
+TOO_SHORT = f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+NO_MATCH = "The two passwords are not the same: type the new one again in both fields."
+
 
 class LoginForm(FlaskForm):
     # Looked up, never judged: whatever address an account was made with can log in.
-    email = EmailField("Email", validators=[
-        DataRequired("Enter your email address."),
-        Length(max=MAX_EMAIL_LENGTH, message="That is longer than any email address we hold.")])
+    email = EmailField("Email", validators=[DataRequired(ENTER_EMAIL),
+                                            Length(max=MAX_EMAIL_LENGTH, message=NOT_AN_EMAIL)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
 def new_email(form, field) -> None:
     """The accounts service's one rule for new addresses."""
     if field.data and "@" not in field.data:
-        raise ValidationError("Enter your email address, like name@example.com.")
+        raise ValidationError("That does not look like an email address: it needs an @, as in "
+                              "name@example.com.")
     try:
         check_new_email(field.data)
     except InvalidInput as error:
-        raise ValidationError(error.errors[0]["message"] if error.errors else error.detail) \
-            from None
+        reason = error.errors[0]["message"] if error.errors else error.detail
+        raise ValidationError(f"{NOT_AN_EMAIL} ({reason})") from None
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."), new_email])
+    email = EmailField("Email", validators=[DataRequired(ENTER_EMAIL), new_email])
     password = PasswordField("Password", validators=[
-        DataRequired("Choose a password."),
-        Length(min=MIN_PASSWORD_LENGTH, max=200,
-               message=f"Use at least {MIN_PASSWORD_LENGTH} characters (and at most 200).")])
+        DataRequired(TOO_SHORT), Length(min=MIN_PASSWORD_LENGTH, max=200, message=TOO_SHORT)])
     confirm = PasswordField("Repeat password", validators=[
-        DataRequired("Type the password again."),
-        EqualTo("password", message="The passwords do not match.")])
+        DataRequired("Type the password again."), EqualTo("password", message=NO_MATCH)])
 
 
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[
-        DataRequired("Give the token a name, such as the script that will use it."),
+        DataRequired("Give the token a name."),
         Length(max=100, message="Keep the name to 100 characters.")])
 
 
 class RevokeForm(FlaskForm):
     """An empty form: only its CSRF token matters."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(ENTER_EMAIL),
+                                            Length(max=MAX_EMAIL_LENGTH, message=NOT_AN_EMAIL)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[
+        DataRequired(TOO_SHORT), Length(min=MIN_PASSWORD_LENGTH, max=200, message=TOO_SHORT)])
+    confirm = PasswordField("Repeat new password", validators=[
+        DataRequired("Type the new password again."), EqualTo("password", message=NO_MATCH)])
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField("Current password", validators=[
+        DataRequired("Enter your current password.")])
