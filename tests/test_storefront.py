@@ -196,9 +196,10 @@ def test_a_wrong_method_page_speaks_the_shops_words(client):
 
 @pytest.mark.parametrize(("fields", "expected"), [
     ({"email": "", "password": "", "confirm": ""},
-     ["Enter your email address.", "Choose a password.", "Type the password again."]),
+     ["Enter your email address.", "Choose a password of at least 8 characters.",
+      "Type the password again."]),
     ({"email": "ann", "password": "short", "confirm": "short"},
-     ["Enter your email address, like name@example.com.", "Use at least 8 characters"]),
+     ["it needs an @, as in name@example.com.", "Choose a password of at least 8 characters."]),
 ])
 def test_register_form_messages_are_the_shops_own(client, fields, expected):
     html = client.post("/register", data={"csrf_token": csrf_token_from(client),
@@ -276,3 +277,28 @@ def test_staff_product_form_messages_are_the_shops_own(client, make_user):
         assert message in html
     for words in (*WTFORMS_WORDS, "should have at least", "Input should be"):
         assert words not in html
+
+
+@pytest.mark.parametrize("app_config", [{"SHOP_NAME": "Birch & Bramble",
+                                         "SHOP_TAGLINE": "Pottery from Devon."}], indirect=True)
+def test_mail_carries_the_brand_and_lists_lines_as_the_cart_does(app, make_user, make_product):
+    from shop.mail.models import OutboxMessage
+    from shop.mail.notifications import order_status_changed
+
+    zest, apron = make_product(name="Zester"), make_product(name="Apron")
+    make_user("ann@example.com")
+    with app.app_context():
+        order, _ = orders.place_order(accounts.user_by_email("ann@example.com"),
+                                      {zest: 1, apron: 2})
+        order_status_changed(order, "paid")
+        mail = db.session.scalars(db.select(OutboxMessage)
+                                  .where(OutboxMessage.kind == "order-paid")).one()
+        text, html = mail.text_body, mail.html_body
+        db.session.rollback()
+    assert 'class="brand"' in html and ">Birch &amp; Bramble</a>" in html
+    assert "Birch &amp; Bramble · Pottery from Devon." in html
+    assert "/contact" in html and "Shop</a>" not in html
+    assert text.rstrip().endswith("/contact")
+    assert "Birch & Bramble · Pottery from Devon." in text
+    for body in (text, html):
+        assert body.index("Apron") < body.index("Zester")
