@@ -38,6 +38,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.extensions["shop.payment_gateway"] = build_gateway(app.config)
 
     _register_blueprints(app)
+    from shop.storefront import init_storefront
+
+    init_storefront(app)
 
     from shop.errors import register_error_handlers
     from shop.templating import init_templating

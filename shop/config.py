@@ -32,6 +32,9 @@ ENV_KEYS = (
     "LOG_FORMAT",
     "LOG_LEVEL",
     "SHOP_MEDIA_DIR",
+    "SHOP_NAME",
+    "SHOP_TAGLINE",
+    "SHOP_LOGO",
 )
 
 

@@ -88,8 +88,31 @@ def _http_problem(error: HTTPException) -> Response:
                    headers=headers)
 
 
+# What an error page says, in the shop's words (Werkzeug's own read like a server log).
+PAGE_WORDS = {
+    400: ("Something was wrong with that request",
+          "The shop could not make sense of what your browser sent. Go back and try again."),
+    403: ("Not allowed", "This page is not open to your account."),
+    404: ("Not found", "There is no page at this address. The link may be old, or have a typo."),
+    405: ("Not allowed", "This page cannot be used that way. Go back and try again."),
+    413: ("Too large", "That was more than the shop accepts in one go. Try a smaller file."),
+    429: ("Too many tries", "Please wait a minute, then try again."),
+    500: ("Something went wrong", "Something went wrong on our side; nothing was changed. "
+          "Please try again in a moment."),
+}
+
+
 def _page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def _http_page(error: HTTPException) -> tuple[str, int]:
+    """An HTTP error as a page: the shop's words, unless the code that raised it gave its own."""
+    status = error.code or 500
+    title, detail = PAGE_WORDS.get(status, (_reason(status).capitalize(), ""))
+    if error.description and error.description != type(error).description:
+        detail = error.description
+    return _page(status, title, detail)
 
 
 # How long a client should wait before retrying while the database is unreachable.
@@ -130,7 +153,7 @@ def register_error_handlers(app: Flask) -> None:
             return _http_problem(error)
         if error.code and error.code < 400:
             return error
-        return _page(error.code or 500, error.name, error.description or "")
+        return _http_page(error)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -146,4 +169,4 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if is_api_path(request.path):
             return problem(500, "Something went wrong on our side; nothing was changed.")
-        return _page(500, _reason(500), "Something went wrong on our side.")
+        return _page(500, *PAGE_WORDS[500])

@@ -1,5 +1,5 @@
-"""What every template may use: money formatting, the payment mode, the CSRF token, URL
-templates for scripts, and fingerprinted URLs of static files."""
+"""What every template may use: money formatting, the payment mode, the brand, the CSRF token,
+URL templates for scripts, and fingerprinted URLs of static files."""
 
 import hashlib
 import os
@@ -13,6 +13,7 @@ from flask import Flask, Response, url_for
 from shop.money import format_money  # the pages' one money filter; kept importable here
 from shop.payments.gateway import get_gateway
 from shop.shipping.countries import COUNTRIES
+from shop.storefront import PAGES, brand
 
 # A fingerprinted URL names one version of a file for ever: browsers may keep it a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -88,6 +89,11 @@ def init_templating(app: Flask) -> None:
             url = re.sub(rf"\b{_PLACEHOLDER + n}\b", "{" + name + "}", url)
         return url
 
+    @app.template_test()
+    def startingwith(value: str, prefix: str) -> bool:
+        """Whether a text starts with a prefix: messages | selectattr('0', 'startingwith', …)."""
+        return isinstance(value, str) and value.startswith(prefix)
+
     @app.template_global()
     def country_name(code: str) -> str:
         """A country's English name from its ISO code (the code itself if unknown)."""
@@ -95,5 +101,5 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def shop_context():
-        return {"test_mode": get_gateway().test_mode,
+        return {"test_mode": get_gateway().test_mode, "brand": brand(), "footer_pages": PAGES,
                 "money_locale": script_locale(locale), "money_currency": currency.upper()}

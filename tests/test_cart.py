@@ -37,7 +37,7 @@ def test_adding_puts_units_in_the_cart_priced_from_the_catalog(app, client, make
     mug = make_product(name="Mug", price=1250, stock=10)
     jar = make_product(name="Jar", price=995, stock=10)
     page = add(client, mug, 2).get_data(as_text=True)
-    assert "Added 2 × Mug to your cart (2 in the cart)." in page
+    assert "Added 2 × Mug to your cart" in page
     add(client, mug, 1)
     add(client, jar, 1)
 

@@ -121,5 +121,5 @@ def test_the_500_page_is_titled_by_its_status(app, caplog):
         response = app.test_client().get("/boom")
     html = response.get_data(as_text=True)
     assert response.status_code == 500
-    assert "<title>Internal Server Error · Shop</title>" in html
+    assert "<title>Something went wrong · Kitchen &amp; Table</title>" in html
     assert "property object" not in html

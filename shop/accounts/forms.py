@@ -22,6 +22,9 @@ class LoginForm(FlaskForm):
 
 def new_email(form, field) -> None:
     """The accounts service's one rule for new addresses."""
+    if field.data and "@" not in field.data:
+        raise ValidationError("That does not look like an email address: it needs an @, as in "
+                              "name@example.com.")
     try:
         check_new_email(field.data)
     except InvalidInput as error:
@@ -38,8 +41,9 @@ class RegisterForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired("Give the token a name."),
-                                                 Length(max=100)])
+    name = StringField("Token name", validators=[
+        DataRequired("Give the token a name."),
+        Length(max=100, message="Keep the name to 100 characters.")])
 
 
 class RevokeForm(FlaskForm):

@@ -19,12 +19,13 @@ class WholeNumberField(IntegerField):
             self.data = parse_integer(valuelist[0], text=True)
         except ValueError:
             self.data = None  # type: ignore[assignment]  # WTForms' data is None when invalid
-            raise ValueError(self.gettext("Not a valid integer value.")) from None
+            raise ValueError("Enter a whole number.") from None
 
 
 class AddToCartForm(FlaskForm):
     # No upper bound: an id past what the database holds names no product, as the cart says.
-    product_id = WholeNumberField(validators=[InputRequired(), NumberRange(min=1)])
+    product_id = WholeNumberField(validators=[
+        InputRequired("Choose a product."), NumberRange(min=1, message="Choose a product.")])
     quantity = WholeNumberField("Quantity", default=1, validators=[
         InputRequired(message="Enter how many you want."),
         NumberRange(min=1, max=MAX_UNITS_PER_PRODUCT,

@@ -9,6 +9,7 @@ offline gateway's form (test mode) or Stripe's Payment Element.
 from flask import (
     Blueprint,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -20,11 +21,12 @@ from flask_login import current_user, login_required
 from shop.accounts.views import safe_next
 from shop.cart import services
 from shop.cart.forms import AddToCartForm, CartActionForm, QuantityForm
+from shop.errors import domain_problem, problem
 from shop.exceptions import DomainError, NotFound
 from shop.orders import services as orders
 from shop.orders.status import OrderStatus
 from shop.payments import services as payments
-from shop.payments.gateway import page_settings
+from shop.payments.gateway import get_gateway, page_settings
 from shop.shipping import services as shipping
 from shop.shipping.countries import COUNTRIES
 
@@ -72,23 +74,43 @@ def show():
     return render_template("cart/cart.html", summary=summary, form=CartActionForm())
 
 
+def _added_message(name: str, quantity: int, held: int) -> str:
+    what = name if quantity == 1 else f"{quantity} × {name}"
+    return f"Added {what} to your cart" + (f" ({held} in the cart)" if held > quantity else "")
+
+
+def _wants_json() -> bool:
+    """The catalog's script adds in the background and asks for JSON; a plain form does not."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) \
+        == "application/json"
+
+
 @bp.post("/cart/add")
 def add():
-    """Put units of a product in the cart, then go back to where the shopper was."""
+    """Put units of a product in the cart, then go back to where the shopper was (or, for the
+    page's script, answer JSON: the message to show and the cart's new count)."""
     form = AddToCartForm()
     back = safe_next(form.next.data or url_for(".show"))
     if not form.validate_on_submit():
+        if _wants_json():
+            return problem(400, _first_error(form))
         flash(_first_error(form), "error")
         return redirect(back)
     cart = session_cart()
     try:
         product, held = services.add_item(cart, form.product_id.data, form.quantity.data)
     except DomainError as error:
+        if _wants_json():
+            return domain_problem(error)
         flash(error.detail, "error")
         return redirect(back)
     save_cart(cart)
-    flash(f"Added {form.quantity.data} × {product.name} to your cart ({held} in the cart).",
-          "success")
+    message = _added_message(product.name, form.quantity.data, held)
+    if _wants_json():
+        return jsonify(message=message, productId=product.id, inCart=held,
+                       cartCount=services.unit_count(cart), cartUrl=url_for(".show"))
+    # Its own category, so the catalog can show it beside the product's card.
+    flash(message, f"added-{product.id}")
     return redirect(back)
 
 
@@ -126,7 +148,10 @@ def remove_line(product_id: int):
 
 @bp.post("/cart/demo")
 def demo():
-    """Fill the cart with the demo cart (the same lines as GET /orders/demo-cart)."""
+    """Fill the cart with the demo cart (the same lines as GET /orders/demo-cart); test mode
+    only, as a way to try the shop out."""
+    if not get_gateway().test_mode:
+        raise NotFound("The demo cart is only there in test mode.")
     if CartActionForm().validate_on_submit():
         cart = session_cart()
         services.fill_with_demo_cart(cart)
