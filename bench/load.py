@@ -138,7 +138,7 @@ def parse_wrk(output: str) -> Measurement:
 
 def wrk(url: str, seconds: float, *, connections: int, threads: int, headers=(),
         script: Path | None = None, env: dict | None = None, timeout: str = "10s") -> Measurement:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(seconds, 1):g}s",
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(round(seconds), 1)}s",
                f"--timeout={timeout}", "--latency"]
     for header in headers:
         command += ["-H", header]
