@@ -53,6 +53,8 @@ STAFF = ("bench-staff@example.com", "bench-staff-pass")
 CHECKOUT_BUYERS = 10
 STRIPE_LATENCY = 0.25
 ORDERS_OF_THE_SHOPPER = 10
+# The gunicorn settings both apps are served with; main() may change it (--gunicorn-config).
+GUNICORN_CONFIG: Path | None = ROOT / "gunicorn.conf.py"
 
 
 @dataclass
@@ -66,6 +68,9 @@ class Measurement:
     p99_ms: float = 0.0
     non_2xx: int = 0
     socket_errors: int = 0
+    # The server's CPU time per answered request: unlike the rate, it hardly depends on what
+    # else the machine is doing.
+    cpu_ms: float = 0.0
 
     @property
     def ok_per_second(self) -> float:
@@ -83,6 +88,11 @@ class PathResult:
     @property
     def ratio(self) -> float:
         return self.shop.rps / self.bare.rps if self.bare.rps else 0.0
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The bare app's CPU per request over the shop's: the rate ratio of an idle machine."""
+        return self.bare.cpu_ms / self.shop.cpu_ms if self.shop.cpu_ms else 0.0
 
 
 @dataclass
@@ -137,7 +147,8 @@ def parse_wrk(output: str) -> Measurement:
 
 
 def wrk(url: str, seconds: float, *, connections: int, threads: int, headers=(),
-        script: Path | None = None, env: dict | None = None, timeout: str = "10s") -> Measurement:
+        script: Path | None = None, env: dict | None = None, timeout: str = "10s",
+        server: "Server | None" = None) -> Measurement:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(round(seconds), 1)}s",
                f"--timeout={timeout}", "--latency"]
     for header in headers:
@@ -145,11 +156,15 @@ def wrk(url: str, seconds: float, *, connections: int, threads: int, headers=(),
     if script is not None:
         command += ["-s", str(script)]
     command.append(url)
+    cpu_before = server.cpu_seconds() if server else 0.0
     done = subprocess.run(command, capture_output=True, text=True, check=False,
                           env={**os.environ, **(env or {})}, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
-    return parse_wrk(done.stdout)
+    result = parse_wrk(done.stdout)
+    if server and result.requests:
+        result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / result.requests
+    return result
 
 
 # --- processes ---------------------------------------------------------------------------------
@@ -176,6 +191,28 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
             time.sleep(0.2)
 
 
+@dataclass
+class Server:
+    """A gunicorn master at `base`; cpu_seconds() adds up its processes' CPU time."""
+
+    base: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User and system time of the master and its workers so far (Linux's /proc)."""
+        total, pending = 0, [self.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    pending += [int(c) for c in (task / "children").read_text().split()]
+            except (OSError, IndexError, ValueError):
+                continue
+        return total / os.sysconf("SC_CLK_TCK")
+
+
 @functools.cache
 def _has_control_socket() -> bool:
     done = subprocess.run([str(VENV_BIN / "gunicorn"), "--help"], capture_output=True, text=True)
@@ -188,9 +225,8 @@ def gunicorn(wsgi: str, env: dict, log: Path, *, workers: int, threads: int | No
     port = free_port()
     command = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
                str(workers)]
-    config = ROOT / "gunicorn.conf.py"
-    if config.exists():
-        command += ["--config", str(config)]
+    if GUNICORN_CONFIG is not None:
+        command += ["--config", str(GUNICORN_CONFIG)]
     if _has_control_socket():
         command.append("--no-control-socket")  # several gunicorns would share one socket path
     if threads is not None:
@@ -200,10 +236,10 @@ def gunicorn(wsgi: str, env: dict, log: Path, *, workers: int, threads: int | No
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                    env={**os.environ, **env, "WEB_CONCURRENCY": str(workers)},
                                    start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    server = Server(f"http://127.0.0.1:{port}", process.pid)
     try:
-        wait_until_up(base + "/products")
-        yield base
+        wait_until_up(server.base + "/products")
+        yield server
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -476,21 +512,25 @@ def bench_database(name: str, url: str, args, run: Run, workdir: Path) -> None:
         env[key] = ""
     log = workdir / f"{name}-gunicorn.log"
     cursor = TokenCursor()
-    with gunicorn("bench.shop_wsgi:app", env, log, workers=args.workers) as shop_base, \
-            gunicorn("bench.bare_app:app", {}, log, workers=args.workers) as bare_base:
-        shop.update(prepare_clients(shop_base, shop))
+    with gunicorn("bench.shop_wsgi:app", env, log, workers=args.workers) as shop_server, \
+            gunicorn("bench.bare_app:app", {}, log, workers=args.workers) as bare_server:
+        shop.update(prepare_clients(shop_server.base, shop))
         print(f"== {name}: {len(PATHS)} paths, {args.duration:g} s each on the shop and on the "
               f"bare app, {args.connections} connections", flush=True)
+        wanted = [w.strip() for w in args.paths.split(",") if w.strip()]
         for item in PATHS:
+            if wanted and not any(w in item.label for w in wanted):
+                continue
             headers = []
             if item.who == "bearer":
                 headers = [f"Authorization: Bearer {shop['shopper_token']}"]
             elif item.who in ("shopper", "staff"):
                 headers = [shop[item.who].cookie_header()]
-            check_path(shop_base, item, headers, shop)
+            check_path(shop_server.base, item, headers, shop)
             path = item.path.format(order_id=shop["order_id"])
             measured = {}
-            for which, base in (("bare", bare_base), ("shop", shop_base)):
+            for which, server in (("bare", bare_server), ("shop", shop_server)):
+                base = server.base
                 script, env_post = None, None
                 if item.who == "buyers":
                     script = BENCH / "post_order.lua"
@@ -504,13 +544,15 @@ def bench_database(name: str, url: str, args, run: Run, workdir: Path) -> None:
                         env_post = post_env(shop, cursor, threads=args.threads, mode="separate")
                 measured[which] = wrk(base + path, args.duration, connections=args.connections,
                                       threads=args.threads, headers=headers, script=script,
-                                      env=env_post)
+                                      env=env_post, server=server)
                 if script:
                     cursor.take(measured[which].requests)
             result = PathResult(name, item.label, measured["shop"], measured["bare"])
             run.paths.append(result)
-            print(f"   {item.label:34} shop {result.shop.rps:8.0f} req/s   bare "
-                  f"{result.bare.rps:8.0f} req/s   {result.ratio:5.2f}x"
+            print(f"   {item.label:34} shop {result.shop.rps:7.0f} req/s   bare "
+                  f"{result.bare.rps:7.0f} req/s   {result.ratio:5.2f}x   CPU/request "
+                  f"{result.shop.cpu_ms:5.2f} / {result.bare.cpu_ms:5.2f} ms   "
+                  f"{result.cpu_ratio:5.2f}x"
                   + (f"   ({result.shop.non_2xx} non-2xx)" if result.shop.non_2xx else ""),
                   flush=True)
     if not args.skip_checkout:
@@ -527,7 +569,8 @@ def bench_checkout(name, url, secret_key, shop, args, run, workdir, cursor) -> N
                "STRIPE_PUBLISHABLE_KEY": "", "STRIPE_WEBHOOK_SECRET": "",
                "BENCH_SHOP_CONFIG": json.dumps({"SHOP_ORDER_LIMIT": "1000000 per hour"})}
         with gunicorn("bench.shop_wsgi:app", env, log, workers=args.workers,
-                      threads=args.checkout_threads) as base:
+                      threads=args.checkout_threads) as server:
+            base = server.base
             rates = {}
             for mode in ("hot", "separate"):
                 env_post = post_env(shop, cursor, threads=CHECKOUT_BUYERS, mode=mode)
@@ -563,13 +606,15 @@ def machine() -> dict:
 
 def table(run: Run) -> str:
     lines = ["| database | path | shop req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms "
-             "| ratio |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| ratio | CPU ms/req shop / bare | CPU ratio |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in run.paths:
         errors = f" ({r.shop.non_2xx + r.shop.socket_errors} errors)" if (
             r.shop.non_2xx or r.shop.socket_errors) else ""
         lines.append(f"| {r.database} | `{r.path}` | {r.shop.rps:,.0f}{errors} | "
                      f"{r.shop.p50_ms:.1f} | {r.shop.p99_ms:.1f} | {r.bare.rps:,.0f} | "
-                     f"{r.bare.p50_ms:.1f} | {r.bare.p99_ms:.1f} | {r.ratio:.2f}× |")
+                     f"{r.bare.p50_ms:.1f} | {r.bare.p99_ms:.1f} | {r.ratio:.2f}× | "
+                     f"{r.shop.cpu_ms:.2f} / {r.bare.cpu_ms:.2f} | {r.cpu_ratio:.2f}× |")
     if run.checkouts:
         lines += ["", f"Checkout, {CHECKOUT_BUYERS} buyers at once, Stripe answering after "
                       f"{STRIPE_LATENCY * 1000:.0f} ms:", "",
@@ -584,7 +629,7 @@ def table(run: Run) -> str:
 def to_json(run: Run) -> dict:
     return {
         "machine": run.machine, "settings": run.settings,
-        "paths": [{**asdict(r), "ratio": r.ratio} for r in run.paths],
+        "paths": [{**asdict(r), "ratio": r.ratio, "cpu_ratio": r.cpu_ratio} for r in run.paths],
         "checkouts": [{"database": c.database, "same_product": c.same_product.ok_per_second,
                        "different_products": c.different_products.ok_per_second,
                        "ratio": c.ratio} for c in run.checkouts],
@@ -592,6 +637,7 @@ def to_json(run: Run) -> dict:
 
 
 def main(argv=None) -> int:
+    global GUNICORN_CONFIG
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(__doc__.splitlines()[1:]))
@@ -609,13 +655,24 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each app")
-    parser.add_argument("--checkout-threads", type=int, default=16,
-                        help="gunicorn threads per worker for the checkout (the Stripe wait)")
+    parser.add_argument("--checkout-threads", type=int, default=None,
+                        help="gunicorn threads per worker for the checkout (default: "
+                             "gunicorn.conf.py's, or 16 without it)")
     parser.add_argument("--checkout-duration", type=float, default=10)
     parser.add_argument("--skip-checkout", action="store_true")
+    parser.add_argument("--gunicorn-config", default=str(GUNICORN_CONFIG),
+                        help="settings for both apps; 'none' for gunicorn's defaults "
+                             "(sync workers)")
+    parser.add_argument("--paths", default="",
+                        help="only the paths whose label contains one of these words "
+                             "(comma-separated), e.g. --paths 'GET /orders,catalog'")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and logs")
     args = parser.parse_args(argv)
+    config = Path(args.gunicorn_config)
+    GUNICORN_CONFIG = config if args.gunicorn_config != "none" and config.exists() else None
+    if args.checkout_threads is None and GUNICORN_CONFIG is None:
+        args.checkout_threads = 16
     if args.quick:
         args.duration, args.warmup, args.checkout_duration = 1, 0, 2
     databases = (args.databases or ("sqlite" if args.quick else "sqlite,postgresql")).split(",")
@@ -629,7 +686,7 @@ def main(argv=None) -> int:
     run = Run(machine=machine(), settings={
         "duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
         "wrk_threads": args.threads, "gunicorn_workers": args.workers,
-        "gunicorn_config": "gunicorn.conf.py" if (ROOT / "gunicorn.conf.py").exists()
+        "gunicorn_config": GUNICORN_CONFIG.name if GUNICORN_CONFIG
         else "gunicorn defaults (sync workers)",
         "checkout_threads": args.checkout_threads, "stripe_latency_s": STRIPE_LATENCY})
     workdir = Path(tempfile.mkdtemp(prefix="shop-bench-"))
