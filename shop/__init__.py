@@ -6,12 +6,14 @@ from flask import Flask
 
 from shop.config import load_config
 from shop.extensions import csrf, db, limiter, login_manager, migrate
+from shop.json_provider import OrjsonProvider
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handling, CLI."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
+    app.json = OrjsonProvider(app)
     load_config(app, config)
     logging.basicConfig(level=logging.INFO)
 
@@ -21,6 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+    from shop import cache
+
+    cache.configure(app)
 
     from shop.accounts.auth import init_auth
     from shop.payments.gateway import build_gateway
