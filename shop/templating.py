@@ -5,7 +5,7 @@ import hashlib
 import os
 from functools import lru_cache
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 
 from shop.payments.gateway import get_gateway
 
@@ -15,6 +15,11 @@ def format_money(cents: int, currency: str = "usd") -> str:
     symbol = {"usd": "$", "eur": "€", "gbp": "£"}.get(currency.lower())
     amount = f"{cents // 100:,}.{cents % 100:02d}"
     return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
+
+
+# A static URL with its content's digest (?v=…) never changes meaning: browsers and proxies may
+# keep the file a year without asking again. Plain static URLs keep SEND_FILE_MAX_AGE_DEFAULT.
+VERSIONED_MAX_AGE = 365 * 24 * 3600
 
 
 @lru_cache(maxsize=256)
@@ -37,6 +42,14 @@ def init_templating(app: Flask) -> None:
         except OSError:
             return url_for("static", filename=filename)
         return url_for("static", filename=filename, v=version)
+
+    @app.after_request
+    def cache_versioned_static_files(response):
+        if request.endpoint == "static" and "v" in request.args and response.status_code == 200:
+            response.cache_control.public = True
+            response.cache_control.max_age = VERSIONED_MAX_AGE
+            response.cache_control.immutable = True
+        return response
 
     @app.context_processor
     def shop_context():
