@@ -5,8 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shop.accounts.models import ApiToken, Role, User
@@ -85,16 +84,29 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
 
 
 def user_for_token(plain: str) -> User | None:
-    """The owner of an active token, noting when it was last used."""
-    token = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))
+    """The owner of an active token, noting when it was last used.
+
+    One statement finds the user; the stamp is written only when it is older than
+    LAST_USED_RESOLUTION, so a script's requests are reads, not writes.
+    """
+    row = db.session.execute(
+        select(User, ApiToken.id, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == _digest(plain), ApiToken.revoked_at.is_(None))
-    )
-    if token is None:
+    ).first()
+    if row is None:
         return None
+    user, token_id, last_used_at = row
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        token.last_used_at = now
+    if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
+        # Conditional, so that of several requests arriving at once only one writes.
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id,
+                   or_(ApiToken.last_used_at.is_(None),
+                       ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
-    return token.user
+    return user
