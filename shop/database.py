@@ -1,8 +1,9 @@
 """The declarative base every model shares, and small column helpers."""
 
+import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -55,3 +56,14 @@ class Base(DeclarativeBase):
 def isoformat_z(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z suffix, to the second, as the API promises."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_for_several_processes(dbapi_connection, connection_record) -> None:
+    """SQLite in write-ahead-log mode: readers never wait for a writer, and a commit costs one
+    sync of the log instead of several of the database (gunicorn's workers share the file)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
