@@ -206,6 +206,8 @@ class Server:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 total += int(fields[11]) + int(fields[12])  # utime, stime
+                if pid == self.pid:  # and of the workers it replaced (max_requests)
+                    total += int(fields[13]) + int(fields[14])  # cutime, cstime
                 for task in Path(f"/proc/{pid}/task").iterdir():
                     pending += [int(c) for c in (task / "children").read_text().split()]
             except (OSError, IndexError, ValueError):
