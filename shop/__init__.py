@@ -62,7 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.cart.views import bp as cart_pages
     from shop.catalog.api import bp as catalog_api
     from shop.catalog.views import bp as catalog_pages
-    from shop.http import ids_within_the_database
+    from shop.http import ids_within_the_database, refuse_control_characters
     from shop.leads.api import bp as leads_api
     from shop.leads.views import bp as leads_pages
     from shop.openapi import bp as openapi
@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.payments.webhooks import bp as payments_webhooks
 
     app.url_value_preprocessor(ids_within_the_database)
+    app.before_request(refuse_control_characters)
     for blueprint in (openapi, catalog_api, orders_api, payments_api, payments_webhooks, leads_api,
                       accounts_pages, catalog_pages, cart_pages, orders_pages, leads_pages):
         app.register_blueprint(blueprint)

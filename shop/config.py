@@ -11,6 +11,7 @@ ENV_KEYS = (
     "STRIPE_WEBHOOK_SECRET",
     "STRIPE_API_BASE",
     "SHOP_CURRENCY",
+    "SHOP_LOCALE",
     "RATELIMIT_STORAGE_URI",
     "CACHE_REDIS_URL",
     "CACHE_TYPE",
@@ -25,6 +26,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         SECRET_KEY="dev-only-secret-change-me",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'shop.sqlite'}",
         SHOP_CURRENCY="usd",
+        # How money reads on the pages and in their scripts (a Babel/CLDR locale).
+        SHOP_LOCALE="en_US",
         STRIPE_SECRET_KEY=None,
         STRIPE_PUBLISHABLE_KEY=None,
         STRIPE_WEBHOOK_SECRET=None,

@@ -1,11 +1,17 @@
-"""The declarative base every model shares, and small column helpers."""
+"""The declarative base every model shares, the transaction helper, and column helpers."""
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from sqlalchemy.types import TypeDecorator
+
+from shop.exceptions import StateConflict
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,6 +62,44 @@ class Base(DeclarativeBase):
 def isoformat_z(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z suffix, to the second, as the API promises."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Run a block as one transaction: commit if it ends normally, roll back on any exception.
+
+    Lock order. Every write that locks rows takes them in this order, so that two requests
+    never wait on each other in a circle (a deadlock, which PostgreSQL ends with an error):
+
+        order  ->  payment (the offline gateway's intent row)  ->  product (stock)
+
+    A path that would touch a payment or stock first locks the order that owns them first
+    (``SELECT … FOR UPDATE``), even when it reached the order through its payment. Lead
+    pipeline writes lock the status rows (all of them, or the ones named, in id order) before
+    any lead row. Rows a transaction inserts are nobody else's yet and lock nothing.
+
+    After the commit, objects keep the values this transaction gave them (they are not
+    expired), so the answer shows what the request wrote without reading it again, and a row
+    another request deletes right after the commit cannot break that answer.
+
+    A row another request deleted or changed under this one (the ORM's StaleDataError or
+    ObjectDeletedError) becomes a StateConflict (409), never a 500.
+    """
+    session: Session = current_app.extensions["sqlalchemy"].session()
+    try:
+        yield session
+        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire_on_commit
+    except (StaleDataError, ObjectDeletedError) as error:
+        session.rollback()
+        raise StateConflict("The record was changed or deleted by another request meanwhile; "
+                            "nothing was changed. Please reload and try again.") from error
+    except BaseException:
+        session.rollback()
+        raise
 
 
 @event.listens_for(Engine, "connect")

@@ -111,4 +111,4 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if is_api_path(request.path):
             return problem(500, "Something went wrong on our side; nothing was changed.")
-        return _page(500, InternalServerError.name, "Something went wrong on our side.")
+        return _page(500, InternalServerError().name, "Something went wrong on our side.")

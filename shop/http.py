@@ -1,34 +1,40 @@
 """Helpers the JSON front door shares: reading bodies and query arguments strictly."""
 
 import json
+from typing import Any, overload
 
 from flask import request
 from werkzeug.exceptions import NotFound, UnsupportedMediaType
 
-from shop.database import is_row_id
+from shop.database import MAX_INTEGER, is_row_id
 from shop.exceptions import InvalidInput
+from shop.schemas import check_integer, check_json_value, text_problem, validate
 
 
 def json_body():
-    """The request's JSON body; 415 when it is not JSON, 400 when it does not parse."""
+    """The request's JSON body; 415 when it is not JSON, 400 when it does not parse, is nested
+    too deeply or holds text no database stores."""
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
     raw = request.get_data(cache=True)
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
+    except RecursionError:
+        raise InvalidInput("The body is nested too deeply.") from None
     except (ValueError, UnicodeDecodeError) as error:
         raise InvalidInput(f"The body is not valid JSON: {error}.") from None
+    check_json_value(body)
+    return body
 
 
-def strict_int(value) -> int | None:
-    """An integer from JSON: ints and digit strings, never bools, floats or anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
+def body_as(shape: Any, detail: str = "The body is not valid.") -> Any:
+    """The JSON body checked against its declared shape (a Schema class or a type)."""
+    return validate(shape, json_body(), detail=detail)
+
+
+def query_as(shape: Any) -> Any:
+    """The query string checked against its declared Schema (one field per argument)."""
+    return validate(shape, request.args.to_dict(), detail="A query argument is not valid.")
 
 
 def ids_within_the_database(endpoint: str | None, values: dict | None) -> None:
@@ -37,15 +43,38 @@ def ids_within_the_database(endpoint: str | None, values: dict | None) -> None:
         raise NotFound()
 
 
+def refuse_control_characters() -> None:
+    """Query strings and form fields carry text, never control characters: 400 naming the field.
+
+    Form fields may hold line breaks and tabs (a textarea sends them); nothing else may.
+    """
+    for source, multiline in ((request.args, False), (request.form, True)):
+        for name, value in source.items(multi=True):
+            problem = text_problem(name) or text_problem(value, multiline=multiline)
+            if problem:
+                shown = name if not text_problem(name) else "(field name)"
+                raise InvalidInput(f"{shown}: {problem}",
+                                   errors=[{"field": shown, "message": problem}])
+
+
+@overload
+def int_arg(name: str, *, default: int, minimum: int = 0,
+            maximum: int | None = MAX_INTEGER) -> int: ...
+
+
+@overload
+def int_arg(name: str, *, default: None = None, minimum: int = 0,
+            maximum: int | None = MAX_INTEGER) -> int | None: ...
+
+
 def int_arg(name: str, *, default: int | None = None, minimum: int = 0,
-            maximum: int | None = None) -> int | None:
-    """A whole-number query argument within bounds, or InvalidInput naming it."""
+            maximum: int | None = MAX_INTEGER) -> int | None:
+    """A whole-number query argument within bounds (the one integer rule), or InvalidInput."""
     raw = request.args.get(name)
     if raw is None:
         return default
-    value = strict_int(raw)
-    if value is None or value < minimum or (maximum is not None and value > maximum):
-        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of {minimum} or more"
-        raise InvalidInput(f"'{name}' must be a whole number {bounds}.",
-                           errors=[{"field": name, "message": f"Whole number {bounds}."}])
-    return value
+    try:
+        return check_integer(raw, minimum=minimum, maximum=maximum, text=True)
+    except ValueError as error:
+        raise InvalidInput(f"'{name}': {error}",
+                           errors=[{"field": name, "message": str(error)}]) from None

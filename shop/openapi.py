@@ -1,218 +1,236 @@
-"""GET /openapi.json: an OpenAPI 3.1 description of the JSON API, kept true by the tests."""
+"""GET /openapi.json: the OpenAPI 3.1 document, generated from the schema classes.
+
+The operations are a small table below; every body, answer and query argument shape in it is
+a class of a `schemas.py`, turned into JSON Schema by pydantic.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
 
 from flask import Blueprint
+from pydantic import BaseModel, TypeAdapter
+
+from shop.catalog.schemas import ProductOut
+from shop.leads.schemas import (
+    DeleteStatusQuery,
+    LeadChange,
+    LeadListQuery,
+    LeadOut,
+    NewLead,
+    NewStatus,
+    Reorder,
+    StatusChange,
+    StatusOut,
+)
+from shop.orders.schemas import (
+    MAX_IDEMPOTENCY_KEY,
+    NewOrder,
+    OrderLine,
+    OrderListQuery,
+    OrderOut,
+    StatusUpdate,
+    StatusUpdateResult,
+)
+from shop.schemas import Schema
 
 bp = Blueprint("openapi", __name__)
 
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+REF = "#/components/schemas/{model}"
 
 
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+class FieldError(Schema):
+    """One wrong field: its path ("[0].quantity", "statusOrder") and what is wrong."""
+
+    field: str
+    message: str
 
 
-def _problems(*codes: int) -> dict:
-    problem = {"content": {"application/problem+json": {"schema": _ref("Problem")}}}
-    return {str(code): {"description": "Problem details", **problem} for code in codes}
+class Problem(Schema):
+    """RFC 9457 problem details; some problems add members (allowed, from, to, productIds…)."""
+
+    model_config = {**Schema.model_config, "extra": "allow"}
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
 
 
-INT = {"type": "integer"}
-STR = {"type": "string"}
-ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": INT}
+@dataclass
+class Op:
+    """One operation: what it reads, what it answers, who may call it."""
 
-SCHEMAS = {
-    "Problem": {
-        "type": "object",
-        "required": ["type", "title", "status", "detail"],
-        "properties": {
-            "type": STR, "title": STR, "status": INT, "detail": STR,
-            "errors": {"type": "array", "items": {
-                "type": "object", "required": ["field", "message"],
-                "properties": {"field": STR, "message": STR}}},
-        },
-    },
-    "OrderLine": {
-        "type": "object",
-        "required": ["id", "name", "quantity", "priceInCents"],
-        "properties": {"id": INT, "name": STR, "quantity": {"type": "integer", "minimum": 1},
-                       "priceInCents": {"type": "integer", "minimum": 0}},
-    },
-    "Order": {
-        "type": "object",
-        "required": ["id", "userId", "date", "products", "amountInCents", "clientSecret",
-                     "status"],
-        "properties": {
-            "id": INT, "userId": INT,
-            "date": {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"},
-            "products": {"type": "array", "items": _ref("OrderLine")},
-            "amountInCents": {"type": "integer", "minimum": 0},
-            "clientSecret": {"type": ["string", "null"]},
-            "status": {"enum": ["pending", "paid", "shipped", "completed", "cancelled",
-                                "refunded"]},
-            "currency": STR,
-            "paymentError": {"type": ["string", "null"]},
-        },
-    },
-    "NewOrder": {
-        "oneOf": [
-            {"type": "array", "minItems": 1,
-             "items": {"oneOf": [STR, INT]}, "description": "product ids, one per unit"},
-            {"type": "array", "minItems": 1, "items": {
-                "type": "object", "required": ["id"],
-                "properties": {"id": INT, "quantity": {"type": "integer", "minimum": 1}}}},
-        ],
-    },
-    "StatusUpdate": {
-        "type": "object", "required": ["orderId", "status"],
-        "properties": {"orderId": INT, "status": STR},
-    },
-    "StatusUpdateResult": {
-        "type": "object", "required": ["id", "status"], "properties": {"id": INT, "status": STR},
-    },
-    "Product": {
-        "type": "object",
-        "required": ["id", "name", "description", "priceInCents", "stock", "imageUrl"],
-        "properties": {"id": INT, "name": STR, "description": STR,
-                       "priceInCents": {"type": "integer", "minimum": 0},
-                       "stock": {"type": "integer", "minimum": 0},
-                       "imageUrl": {"type": ["string", "null"]}},
-    },
-    "LeadStatus": {
-        "type": "object", "required": ["id", "name", "statusOrder"],
-        "properties": {"id": INT, "name": STR, "statusOrder": INT},
-    },
-    "LeadStatusOrder": {
-        "type": "object", "required": ["id", "statusOrder"],
-        "properties": {"id": INT, "statusOrder": {"type": "integer", "minimum": 0}},
-    },
-    "Lead": {
-        "type": "object",
-        "required": ["id", "name", "email", "company", "valueInCents", "statusId", "position",
-                     "createdAt"],
-        "properties": {"id": INT, "name": STR, "email": {"type": ["string", "null"]},
-                       "company": {"type": ["string", "null"]}, "valueInCents": INT,
-                       "statusId": INT, "position": INT, "createdAt": STR},
-    },
-    "LeadInput": {
-        "type": "object", "required": ["name", "statusId"],
-        "properties": {"name": STR, "email": {"type": ["string", "null"]},
-                       "company": {"type": ["string", "null"]}, "valueInCents": INT,
-                       "statusId": INT, "position": {"type": "integer", "minimum": 1}},
-    },
-}
-
-AUTH = _problems(401)
+    summary: str
+    ok: tuple[int, Any]  # (status, answer shape or None for no body)
+    body: Any = None
+    query: type[BaseModel] | None = None
+    problems: tuple[int, ...] = ()
+    who: str = "user"  # "anyone", "user" or "staff"
+    headers: list[dict] = field(default_factory=list)
+    name: str | None = None  # component name of a body that is not a class
 
 
-def _op(summary: str, responses: dict, *, body: dict | None = None, params=None,
-        public: bool = False) -> dict:
-    op = {"summary": summary, "responses": {**responses, **({} if public else AUTH)}}
-    if body is not None or any(p.get("in") == "query" for p in params or ()):
-        op["responses"].update(_problems(400))
-    if body is not None:
-        op["responses"].update(_problems(413, 415))
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    if params:
-        op["parameters"] = params
-    if public:
-        op["security"] = []
-    return op
-
-
-def _query(name: str, schema: dict) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema}
-
-
-PATHS = {
-    "/orders": {"get": _op(
-        "The caller's orders, newest first",
-        {"200": _json({"type": "array", "items": _ref("Order")}, "Orders"),
-         **_problems(400, 403)},
-        params=[_query("status", STR), _query("limit", {"type": "integer", "minimum": 1,
-                                                        "maximum": 100}),
-                _query("offset", {"type": "integer", "minimum": 0}),
-                _query("scope", {"enum": ["mine", "all"]})])},
-    "/orders/demo-cart": {"get": _op(
-        "Cart lines of real products, ready for /orders/new",
-        {"200": _json({"type": "array", "items": _ref("OrderLine")}, "Demo cart")},
-        public=True)},
-    "/orders/{id}": {"get": _op("One order", {"200": _json(_ref("Order"), "The order"),
-                                              **_problems(404)}, params=[ID_PARAM])},
-    "/orders/new": {"post": _op(
-        "Place an order", {"201": _json(_ref("Order"), "The new order"),
-                           **_problems(400, 409, 413, 415, 422, 502)},
-        body=_ref("NewOrder"),
-        params=[{"name": "Idempotency-Key", "in": "header", "required": False,
-                 "schema": STR}])},
-    "/orders/status-update": {"post": _op(
-        "Change an order's status",
-        {"200": _json(_ref("StatusUpdateResult"), "The new status"),
-         **_problems(400, 403, 404, 409, 502)}, body=_ref("StatusUpdate"))},
-    "/products": {"get": _op("Products for sale", {"200": _json(
-        {"type": "array", "items": _ref("Product")}, "Products")}, public=True)},
-    "/products/{id}": {"get": _op("One product", {"200": _json(_ref("Product"), "The product"),
-                                                  **_problems(404)},
-                                  params=[ID_PARAM], public=True)},
+OPERATIONS: dict[str, dict[str, Op]] = {
+    "/orders": {"get": Op("The caller's orders, newest first", (200, list[OrderOut]),
+                          query=OrderListQuery, problems=(403,))},
+    "/orders/demo-cart": {"get": Op("Cart lines of real products, ready for /orders/new",
+                                    (200, list[OrderLine]), who="anyone")},
+    "/orders/{id}": {"get": Op("One order", (200, OrderOut), problems=(404,))},
+    "/orders/new": {"post": Op(
+        "Place an order", (201, OrderOut), body=NewOrder, name="NewOrder",
+        problems=(409, 422, 502),
+        headers=[{"name": "Idempotency-Key", "in": "header", "required": False,
+                  "schema": {"type": "string", "minLength": 1,
+                             "maxLength": MAX_IDEMPOTENCY_KEY}}])},
+    "/orders/status-update": {"post": Op("Change an order's status", (200, StatusUpdateResult),
+                                         body=StatusUpdate, problems=(403, 404, 409, 502))},
+    "/products": {"get": Op("Products for sale", (200, list[ProductOut]), who="anyone")},
+    "/products/{id}": {"get": Op("One product", (200, ProductOut), who="anyone",
+                                 problems=(404,))},
     "/leads/statuses": {
-        "get": _op("Every lead status, in order", {"200": _json(
-            {"type": "array", "items": _ref("LeadStatus")}, "Statuses"), **_problems(403)}),
-        "post": _op("Add a lead status", {"201": _json(_ref("LeadStatus"), "The new status"),
-                                          **_problems(400, 403)},
-                    body={"type": "object", "required": ["name"],
-                          "properties": {"name": STR, "statusOrder": INT}}),
+        "get": Op("Every lead status, in order", (200, list[StatusOut]), who="staff"),
+        "post": Op("Add a lead status", (201, StatusOut), body=NewStatus, who="staff"),
     },
-    "/leads/statuses/order": {"put": _op(
-        "Reorder lead statuses",
-        {"200": _json({"type": "array", "items": _ref("LeadStatus")}, "Every status, in order"),
-         **_problems(400, 403, 422)},
-        body={"oneOf": [{"type": "array", "items": _ref("LeadStatusOrder")},
-                        _ref("LeadStatusOrder")]})},
+    "/leads/statuses/order": {"put": Op(
+        "Reorder lead statuses", (200, list[StatusOut]), body=Reorder, name="Reorder",
+        who="staff", problems=(422,))},
     "/leads/statuses/{id}": {
-        "get": _op("One lead status", {"200": _json(_ref("LeadStatus"), "The status"),
-                                       **_problems(403, 404)}, params=[ID_PARAM]),
-        "patch": _op("Rename a lead status", {"200": _json(_ref("LeadStatus"), "The status"),
-                                              **_problems(400, 403, 404)},
-                     body={"type": "object", "properties": {"name": STR}}, params=[ID_PARAM]),
-        "delete": _op("Delete a lead status", {"204": {"description": "Deleted"},
-                                               **_problems(403, 404, 409, 422)},
-                      params=[ID_PARAM, _query("moveLeadsTo", INT)]),
+        "get": Op("One lead status", (200, StatusOut), who="staff", problems=(404,)),
+        "patch": Op("Rename a lead status", (200, StatusOut), body=StatusChange, who="staff",
+                    problems=(404,)),
+        "delete": Op("Delete a lead status", (204, None), query=DeleteStatusQuery, who="staff",
+                     problems=(404, 409, 422)),
     },
     "/leads": {
-        "get": _op("Every lead", {"200": _json({"type": "array", "items": _ref("Lead")},
-                                               "Leads"), **_problems(403)}),
-        "post": _op("Add a lead", {"201": _json(_ref("Lead"), "The new lead"),
-                                   **_problems(400, 403, 422)}, body=_ref("LeadInput")),
+        "get": Op("Every lead", (200, list[LeadOut]), query=LeadListQuery, who="staff"),
+        "post": Op("Add a lead", (201, LeadOut), body=NewLead, who="staff", problems=(422,)),
     },
     "/leads/{id}": {
-        "get": _op("One lead", {"200": _json(_ref("Lead"), "The lead"), **_problems(403, 404)},
-                   params=[ID_PARAM]),
-        "patch": _op("Change or move a lead", {"200": _json(_ref("Lead"), "The lead"),
-                                               **_problems(400, 403, 404, 422)},
-                     body={**_ref("LeadInput"), "required": []}, params=[ID_PARAM]),
-        "delete": _op("Delete a lead", {"204": {"description": "Deleted"},
-                                        **_problems(403, 404)}, params=[ID_PARAM]),
+        "get": Op("One lead", (200, LeadOut), who="staff", problems=(404,)),
+        "patch": Op("Change or move a lead", (200, LeadOut), body=LeadChange, who="staff",
+                    problems=(404, 422)),
+        "delete": Op("Delete a lead", (204, None), who="staff", problems=(404,)),
     },
 }
 
-SPEC = {
-    "openapi": "3.1.0",
-    "info": {"title": "shop", "version": "1",
-             "description": "The shop's JSON API. Money is integer cents; errors are RFC 9457."},
-    "paths": PATHS,
-    "components": {
-        "schemas": SCHEMAS,
-        "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"},
-            "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+
+class _Components:
+    """Collects the JSON Schema of every shape the operations use, by name."""
+
+    def __init__(self):
+        self.schemas: dict[str, dict] = {}
+
+    def schema(self, shape: Any, mode: Literal["validation", "serialization"],
+               name: str | None = None) -> dict:
+        generated = _tidy(TypeAdapter(shape).json_schema(mode=mode, ref_template=REF))
+        self.schemas.update(generated.pop("$defs", {}))
+        if isinstance(shape, type) and issubclass(shape, BaseModel):
+            name = shape.__name__
+        if name is None:
+            return generated
+        self.schemas[name] = generated
+        return {"$ref": REF.format(model=name)}
+
+
+def _tidy(schema: Any) -> Any:
+    """Drop what pydantic adds for Python readers: field titles and defaults of null."""
+    if isinstance(schema, list):
+        return [_tidy(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    tidy = {key: _tidy(value) for key, value in schema.items()}
+    for prop in tidy.get("properties", {}).values():
+        prop.pop("title", None)
+        if prop.get("default", 0) is None:
+            del prop["default"]
+    return tidy
+
+
+def _query_schema(schema: dict) -> dict:
+    """A query argument is always text: document the integer or text form, never null."""
+    variants = [v for v in schema.get("anyOf", [schema]) if v.get("type") != "null"]
+    if any(v.get("type") == "integer" for v in variants):
+        variants = [v for v in variants if v.get("type") == "integer"]
+    chosen = variants[0] if len(variants) == 1 else {"anyOf": variants}
+    if "description" in schema:
+        chosen = {**chosen, "description": schema["description"]}
+    return {k: v for k, v in chosen.items() if k not in {"title", "default"}}
+
+
+def _json(schema: dict, description: str, media: str = "application/json") -> dict:
+    return {"description": description, "content": {media: {"schema": schema}}}
+
+
+def _parameters(query: type[BaseModel]) -> list[dict]:
+    """One query parameter per field of a query Schema, by its camelCase name."""
+    shape = _tidy(query.model_json_schema(mode="validation", ref_template=REF))
+    return [{"name": name, "in": "query", "required": name in shape.get("required", ()),
+             "schema": _query_schema(schema)}
+            for name, schema in shape["properties"].items()]
+
+
+def _operation(path: str, op: Op, components: _Components) -> dict:
+    status, answer = op.ok
+    responses: dict[str, dict] = {
+        str(status): ({"description": op.summary} if answer is None
+                      else _json(components.schema(answer, "serialization"), op.summary))}
+    codes = set(op.problems)
+    if op.who != "anyone":
+        codes.add(401)
+    if op.who == "staff":
+        codes.add(403)
+    if "{id}" in path:
+        codes.add(404)
+    if op.query is not None:
+        codes.add(400)
+    if op.body is not None:
+        codes.update({400, 413, 415})
+    problem = components.schema(Problem, "serialization")
+    for code in sorted(codes):
+        responses[str(code)] = _json(problem, "Problem details", "application/problem+json")
+    operation: dict[str, Any] = {"summary": op.summary, "responses": responses}
+    parameters = list(op.headers)
+    if "{id}" in path:
+        parameters.insert(0, {"name": "id", "in": "path", "required": True,
+                              "schema": {"type": "integer", "minimum": 1}})
+    if op.query is not None:
+        parameters += _parameters(op.query)
+    if parameters:
+        operation["parameters"] = parameters
+    if op.body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": components.schema(op.body, "validation", op.name)}}}
+    if op.who == "anyone":
+        operation["security"] = []
+    return operation
+
+
+@cache
+def document() -> dict:
+    """The whole OpenAPI document, built once from the table and the schema classes."""
+    components = _Components()
+    paths = {path: {method: _operation(path, op, components) for method, op in ops.items()}
+             for path, ops in OPERATIONS.items()}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "shop", "version": "1",
+                 "description": "The shop's JSON API. Money is integer cents; errors are "
+                                "RFC 9457 problem details."},
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(components.schemas.items())),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
         },
-    },
-    "security": [{"bearer": []}, {"session": []}],
-}
+        "security": [{"bearer": []}, {"session": []}],
+    }
 
 
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 description of the JSON API."""
-    return SPEC
+    return document()

@@ -1,56 +1,102 @@
-"""What every template may use: money formatting, the payment mode, the CSRF token, and
-cache-busted URLs of static files."""
+"""What every template may use: money formatting, the payment mode, the CSRF token, URL
+templates for scripts, and fingerprinted URLs of static files."""
 
 import hashlib
 import os
+import re
+from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
-from flask import Flask, request, url_for
+from babel import Locale
+from babel.numbers import format_currency, get_currency_precision
+from flask import Flask, Response, url_for
 
 from shop.payments.gateway import get_gateway
 
-
-def format_money(cents: int, currency: str = "usd") -> str:
-    """Integer cents as a price a person reads, e.g. 1999 → $19.99."""
-    symbol = {"usd": "$", "eur": "€", "gbp": "£"}.get(currency.lower())
-    amount = f"{cents // 100:,}.{cents % 100:02d}"
-    return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
+# A fingerprinted URL names one version of a file for ever: browsers may keep it a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+_PLACEHOLDER = 2_000_000_001  # an id no route refuses to build, swapped for "{name}"
 
 
-# A static URL with its content's digest (?v=…) never changes meaning: browsers and proxies may
-# keep the file a year without asking again. Plain static URLs keep SEND_FILE_MAX_AGE_DEFAULT.
-VERSIONED_MAX_AGE = 365 * 24 * 3600
+def format_money(cents: int, currency: str = "usd", locale: str = "en_US") -> str:
+    """An amount in the currency's smallest unit as a person reads it in `locale`, e.g.
+    1999 usd en_US → $19.99, 1999 eur de_DE → 19,99 €, 1999 jpy en_US → ¥1,999 (no decimals)."""
+    code = currency.upper()
+    amount = Decimal(cents).scaleb(-get_currency_precision(code))
+    return format_currency(amount, code, locale=locale)
+
+
+def script_locale(locale: str) -> str:
+    """The BCP 47 tag (en-US) that Intl.NumberFormat takes for a Babel locale (en_US)."""
+    return str(Locale.parse(locale)).replace("_", "-")
 
 
 @lru_cache(maxsize=256)
-def _file_version(path: str, mtime_ns: int) -> str:
-    with open(path, "rb") as file:
-        return hashlib.sha256(file.read()).hexdigest()[:10]
+def _digest(paths_and_times: tuple[tuple[str, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for path, _mtime in paths_and_times:
+        digest.update(path.encode())
+        with open(path, "rb") as file:
+            digest.update(file.read())
+    return digest.hexdigest()[:12]
+
+
+def _fingerprint(static_folder: str, filename: str) -> str | None:
+    """A digest of what a file's URL stands for: the file, or for a script module the whole
+    scripts folder, since modules import each other by relative URLs under the same version."""
+    top = filename.split("/", 1)[0]
+    if top == "js":
+        root = os.path.join(static_folder, "js")
+        files = sorted(os.path.join(folder, name) for folder, _, names in os.walk(root)
+                       for name in names)
+    else:
+        files = [os.path.join(static_folder, filename)]
+    try:
+        return _digest(tuple((path, os.stat(path).st_mtime_ns) for path in files))
+    except OSError:
+        return None
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.filters["money"] = lambda cents: format_money(cents,
-                                                                app.config["SHOP_CURRENCY"])
+    locale = app.config.get("SHOP_LOCALE") or "en_US"
+    Locale.parse(locale)  # an unknown SHOP_LOCALE stops the start, not every page
+    currency = app.config["SHOP_CURRENCY"]
+    app.jinja_env.filters["money"] = lambda cents: format_money(cents, currency, locale)
+
+    static_folder = app.static_folder or ""
 
     @app.template_global()
     def asset_url(filename: str) -> str:
-        """A static file's URL with a digest of its content, so a new version is fetched at
-        once although browsers may cache static files (SEND_FILE_MAX_AGE_DEFAULT)."""
-        path = os.path.join(app.static_folder or "", filename)
-        try:
-            version = _file_version(path, os.stat(path).st_mtime_ns)
-        except OSError:
+        """A static file's URL with a fingerprint of its content in the path
+        (/static/v/<fingerprint>/css/shop.css): a new version has a new URL, so browsers may
+        keep each one for a year. Relative imports between script modules stay versioned."""
+        version = _fingerprint(static_folder, filename)
+        if version is None:
             return url_for("static", filename=filename)
-        return url_for("static", filename=filename, v=version)
+        return url_for("fingerprinted_static", version=version, filename=filename)
 
-    @app.after_request
-    def cache_versioned_static_files(response):
-        if request.endpoint == "static" and "v" in request.args and response.status_code == 200:
-            response.cache_control.public = True
-            response.cache_control.max_age = VERSIONED_MAX_AGE
-            response.cache_control.immutable = True
+    def fingerprinted_static(version: str, filename: str) -> Response:
+        response = app.send_static_file(filename)
+        if version == _fingerprint(static_folder, filename):
+            response.headers["Cache-Control"] = IMMUTABLE
+            response.expires = None
         return response
+
+    app.add_url_rule(f"{app.static_url_path}/v/<version>/<path:filename>",
+                     endpoint="fingerprinted_static", view_func=fingerprinted_static)
+
+    @app.template_global()
+    def url_template(endpoint: str, **params: str) -> str:
+        """A route's URL with `{name}` where a script fills in each given parameter, e.g.
+        url_template("leads_api.get_lead", lead_id="id") → /leads/{id}."""
+        values: dict[str, Any] = {key: _PLACEHOLDER + n for n, key in enumerate(params)}
+        url = url_for(endpoint, **values)
+        for n, name in enumerate(params.values()):
+            url = re.sub(rf"\b{_PLACEHOLDER + n}\b", "{" + name + "}", url)
+        return url
 
     @app.context_processor
     def shop_context():
-        return {"test_mode": get_gateway().test_mode}
+        return {"test_mode": get_gateway().test_mode,
+                "money_locale": script_locale(locale), "money_currency": currency.upper()}

@@ -1,80 +1,156 @@
-"""Fixtures shared by the whole suite: the app on a fresh database, clients, users, products.
+"""Fixtures shared by the whole suite: the app, clients, users, products, a live server.
 
 The suite runs on SQLite by default and on PostgreSQL when SHOP_TEST_DATABASE_URL is set.
+The schema is built once per session. An ordinary test runs inside one transaction on one
+connection that is rolled back at its end: the app's sessions join it through SAVEPOINTs
+(SQLAlchemy's "create_savepoint" mode), so their commits are real to the app and vanish after.
+A test whose work must really commit (a live server in another thread, concurrent
+transactions) is marked `real_commits` (or uses `live_server`, which implies it): it gets the
+database as it is and every table is emptied afterwards.
+
+Helpers a test imports by name are in tests/helpers.py, not here.
 A test that needs a service the machine lacks is skipped locally and fails in CI (CI=true).
 """
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event, text, update
 
 from shop import create_app
 from shop.accounts import services as accounts
 from shop.accounts.models import Role
 from shop.catalog.models import Product
-from shop.config import normalise_database_url
 from shop.database import utcnow
 from shop.extensions import db
 from shop.orders.models import Order
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-TEST_DATABASE_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
-PASSWORD = "correct horse battery"
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip when a service is missing, except in CI, where a missing service is a failure."""
-    if not condition:
-        if IN_CI:
-            pytest.fail(f"CI needs this: {reason}")
-        pytest.skip(reason)
-
-
-def test_config(tmp_path, **extra) -> dict:
-    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-        # A cheap hash keeps the suite fast; production uses scrypt.
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "RATELIMIT_ENABLED": False,
-        "STRIPE_SECRET_KEY": None,
-        "STRIPE_PUBLISHABLE_KEY": None,
-        "STRIPE_WEBHOOK_SECRET": None,
-        "STRIPE_API_BASE": None,
-        "SHOP_CURRENCY": "usd",
-    }
-    config.update(extra)
-    return config
+from tests import helpers
+from tests.helpers import (  # noqa: F401  (older tests import these from here)
+    ARTIFACTS,
+    CHROMIUM,
+    IN_CI,
+    PASSWORD,
+    TEST_DATABASE_URL,
+    ApiClient,
+    csrf_token_from,
+    log_in,
+    need,
+    test_config,
+)
 
 
-test_config.__test__ = False  # a helper, not a test, wherever it is imported
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/browser and tests/stripe belongs to its tier (bin/test runs
+    those tiers once per CI run), marked or not."""
+    for item in items:
+        parts = item.path.parts
+        if "browser" in parts and "tests" in parts:
+            item.add_marker(pytest.mark.browser)
+        if "stripe" in parts and "tests" in parts:
+            item.add_marker(pytest.mark.stripe)
 
 
-def fresh_schema(app) -> None:
+def _sqlite_savepoints_work(engine) -> None:
+    """pysqlite begins transactions on its own and mishandles SAVEPOINT; let SQLAlchemy
+    emit BEGIN itself (SQLAlchemy's documented recipe), on the test engine only."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def no_pysqlite_transactions(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """The session's database with the models' schema, built once."""
+    helpers.session_database_url = (
+        TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}")
+    app = create_app(test_config())
     with app.app_context():
         db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.create_all()
-
-
-@pytest.fixture
-def app_config(tmp_path) -> dict:
-    """The configuration `app` is built with; override this fixture to change it."""
-    return test_config(tmp_path)
-
-
-@pytest.fixture
-def app(app_config):
-    app = create_app(app_config)
-    fresh_schema(app)
-    yield app
-    with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    yield helpers.session_database_url
+    helpers.session_database_url = None
+
+
+def empty_tables() -> None:
+    """Delete every row (and restart ids) after a test that committed for real."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+            if conn.exec_driver_sql("SELECT name FROM sqlite_master "
+                                    "WHERE name = 'sqlite_sequence'").first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+def commits_for_real(request) -> bool:
+    return (request.node.get_closest_marker("real_commits") is not None
+            or "live_server" in request.fixturenames)
+
+
+@pytest.fixture
+def app_config(request, database) -> dict:
+    """The configuration `app` is built with; override this fixture, or parametrize it
+    indirectly with a dict of settings, to change it."""
+    return test_config(**getattr(request, "param", {}))
+
+
+@pytest.fixture
+def app(request, database, app_config):
+    """The app on the session's database: in a rolled-back transaction, or committing for
+    real (and emptied afterwards) for `real_commits` tests."""
+    app = create_app(app_config)
+    if commits_for_real(request):
+        yield app
+        with app.app_context():
+            db.session.remove()
+            empty_tables()
+            db.engine.dispose()
+        return
+
+    with app.app_context():
+        engine = db.engine
+    _sqlite_savepoints_work(engine)
+    connection = engine.connect()
+    outer = connection.begin()
+
+    class JoinedSession(FlaskSession):
+        """Every session of the test, of this app or another one the test builds, joins
+        the test's connection; its commits and rollbacks become SAVEPOINT operations."""
+
+        def get_bind(self, *args, **kwargs):
+            return connection
+
+    app_session = db.session
+    db.session = db._make_scoped_session(
+        {"class_": JoinedSession, "join_transaction_mode": "create_savepoint"})
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+        db.session = app_session
+        outer.rollback()
+        connection.close()
+        engine.dispose()
 
 
 @pytest.fixture
@@ -127,33 +203,6 @@ def age(app):
     return make_older
 
 
-class ApiClient:
-    """A test client that calls the JSON API as a script would, with a bearer token."""
-
-    def __init__(self, client, token: str, user_id: int):
-        self.client = client
-        self.token = token
-        self.user_id = user_id
-
-    def _headers(self, headers):
-        return {"Authorization": f"Bearer {self.token}", **(headers or {})}
-
-    def get(self, path, headers=None, **kw):
-        return self.client.get(path, headers=self._headers(headers), **kw)
-
-    def post(self, path, json=None, headers=None, **kw):
-        return self.client.post(path, json=json, headers=self._headers(headers), **kw)
-
-    def put(self, path, json=None, headers=None, **kw):
-        return self.client.put(path, json=json, headers=self._headers(headers), **kw)
-
-    def patch(self, path, json=None, headers=None, **kw):
-        return self.client.patch(path, json=json, headers=self._headers(headers), **kw)
-
-    def delete(self, path, headers=None, **kw):
-        return self.client.delete(path, headers=self._headers(headers), **kw)
-
-
 @pytest.fixture
 def api_as(app, make_user):
     """An ApiClient for a new user: api_as("a@example.com", staff=False)."""
@@ -178,34 +227,23 @@ def staff(api_as) -> ApiClient:
     return api_as("staff@example.com", staff=True)
 
 
-def csrf_token_from(client) -> str:
-    """The CSRF token a page hands its JavaScript in <meta name="csrf-token">."""
-    html = client.get("/").get_data(as_text=True)
-    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
-    assert match, "the page carries no csrf-token meta tag"
-    return match.group(1)
-
-
-def log_in(client, email: str, password: str = PASSWORD):
-    """Log in through the login page, as a browser does."""
-    token = csrf_token_from(client)
-    response = client.post("/login", data={"email": email, "password": password,
-                                           "csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
+# The test's own transaction control (SAVEPOINT, RELEASE, ROLLBACK TO): in production these
+# are the BEGIN and COMMIT that no query count includes.
+_HARNESS_STATEMENT = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b",
+                                re.IGNORECASE)
 
 
 @pytest.fixture
 def count_queries(app):
     """Count the SQL statements run inside a `with count_queries() as counted:` block."""
-    from contextlib import contextmanager
 
     @contextmanager
     def counting():
         statements: list[str] = []
 
         def record(conn, cursor, statement, *args):
-            statements.append(statement)
+            if not _HARNESS_STATEMENT.match(statement):
+                statements.append(statement)
 
         with app.app_context():
             engine = db.engine
@@ -219,9 +257,6 @@ def count_queries(app):
 
 
 # --- A live server and real Chromium, for browser tests and for webhooks from localstripe ---
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "artifacts")
 
 
 @pytest.fixture
@@ -250,6 +285,26 @@ def live_server(app):
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
+
+
+@pytest.fixture
+def logged_in_as(app, live_server, context):
+    """Log the browser in without the login form: logged_in_as("a@example.com").
+
+    For browser tests that are not about logging in. The session cookie is made by the app's
+    own session interface after Flask-Login's login_user, exactly what /login would set."""
+    from flask import session
+    from flask_login import login_user
+
+    def log_in_browser(email: str) -> None:
+        with app.test_request_context("/"):
+            login_user(accounts.user_by_email(email))
+            value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+            db.session.remove()
+        context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": value,
+                              "url": live_server.url, "httpOnly": True, "sameSite": "Lax"}])
+
+    return log_in_browser
 
 
 @pytest.fixture(scope="session")

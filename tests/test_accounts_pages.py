@@ -3,7 +3,7 @@
 import re
 
 from shop.accounts import services as accounts
-from tests.conftest import PASSWORD, csrf_token_from, log_in
+from tests.helpers import PASSWORD, csrf_token_from, log_in
 
 
 def register(client, email, password=PASSWORD, confirm=None):

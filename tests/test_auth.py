@@ -6,7 +6,7 @@ import pytest
 
 from shop.accounts import services as accounts
 from shop.errors import is_api_path
-from tests.conftest import PASSWORD, csrf_token_from, log_in
+from tests.helpers import PASSWORD, csrf_token_from, log_in
 
 PUBLIC_API = {"/orders/demo-cart", "/products", "/products/<int:product_id>", "/openapi.json"}
 

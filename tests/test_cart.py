@@ -7,7 +7,7 @@ import pytest
 
 from shop.catalog.models import Product
 from shop.extensions import db
-from tests.conftest import csrf_token_from, log_in
+from tests.helpers import csrf_token_from, log_in
 
 
 def cart_html(client) -> str:

@@ -7,9 +7,10 @@ import pytest
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.orders.models import Order
-from tests.conftest import TEST_DATABASE_URL, need
+from tests.helpers import TEST_DATABASE_URL, need
 
-pytestmark = pytest.mark.postgres
+# Real transactions in several threads: they must commit for real.
+pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
 BUYERS = 20
 LAST_UNITS = 5

@@ -6,7 +6,7 @@ import pytest
 
 from shop.leads import services
 from shop.leads.services import LeadFields
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 PROBLEM = "application/problem+json"
 
@@ -63,11 +63,11 @@ def test_the_seeds_example_body_a_single_object_is_a_one_element_array(staff, ap
     with app.app_context():
         won_id = services.create_status("Won", 4).id
         new_id = services.create_status("New", 1).id
-    assert won_id == 1
-    response = staff.put("/leads/statuses/order", json={"id": 1, "statusOrder": 1})
+    assert won_id < new_id
+    response = staff.put("/leads/statuses/order", json={"id": won_id, "statusOrder": 1})
     assert response.status_code == 200
     # Equal statusOrder: the lower id comes first.
-    assert response.json == [{"id": 1, "name": "Won", "statusOrder": 1},
+    assert response.json == [{"id": won_id, "name": "Won", "statusOrder": 1},
                              {"id": new_id, "name": "New", "statusOrder": 1}]
 
 

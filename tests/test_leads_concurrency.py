@@ -6,9 +6,10 @@ import pytest
 
 from shop.leads import services
 from shop.leads.services import LeadFields, StatusPlacement
-from tests.conftest import TEST_DATABASE_URL, need
+from tests.helpers import TEST_DATABASE_URL, need
 
-pytestmark = pytest.mark.postgres
+# Real transactions in several threads: they must commit for real.
+pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
 ROUNDS = 15
 

@@ -7,7 +7,7 @@ import pytest
 
 from shop.catalog.models import Product
 from shop.extensions import db
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 def csrf_token_from(client) -> str:
@@ -55,7 +55,7 @@ def test_the_catalog_shows_name_picture_price_stock_and_add_to_cart(client, app,
     make_product(name="Bare", price=500, stock=0)
     html = client.get("/").get_data(as_text=True)
     assert 'src="/static/img/products/mug.svg"' in html
-    assert re.search(r'src="/static/img/products/placeholder.svg\?v=\w+"', html)
+    assert re.search(r'src="/static/v/\w+/img/products/placeholder.svg"', html)
     assert "$14.00" in html and "7 left" in html
     assert html.count("Add to cart<") == 1  # the sold-out product has none
     assert "Sold out" in html
@@ -87,11 +87,19 @@ def test_product_pictures_exist_for_every_demo_product(client):
 
 def test_static_files_are_cache_busted_and_cached(client):
     html = client.get("/").get_data(as_text=True)
-    css = re.search(r'href="(/static/css/shop.css\?v=\w+)"', html).group(1)
+    css = re.search(r'href="(/static/v/\w+/css/shop.css)"', html).group(1)
     response = client.get(css)
     assert response.status_code == 200
-    assert "max-age=" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     response.close()
+    # An old fingerprint still finds the file, but is not promised to stay the same.
+    stale = client.get(css.replace("/v/", "/v/0"))
+    assert stale.status_code == 200 and "immutable" not in stale.headers["Cache-Control"]
+    stale.close()
+    # An old fingerprint still finds the file, but is not promised to stay the same.
+    stale = client.get(css.replace("/v/", "/v/0"))
+    assert stale.status_code == 200 and "immutable" not in stale.headers["Cache-Control"]
+    stale.close()
 
 
 def test_checkout_asks_a_visitor_to_log_in_first(client, make_product):

@@ -10,7 +10,7 @@ from shop.extensions import db
 from shop.leads import services as leads
 from shop.leads.services import LeadFields
 from shop.orders.models import Order, OrderItem
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 @pytest.fixture

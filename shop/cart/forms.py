@@ -6,11 +6,26 @@ from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from shop.orders.services import MAX_UNITS_PER_PRODUCT
+from shop.schemas import parse_integer
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField that reads its text by the API's one integer rule (ASCII digits only)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = parse_integer(valuelist[0], text=True)
+        except ValueError:
+            self.data = None  # type: ignore[assignment]  # WTForms' data is None when invalid
+            raise ValueError(self.gettext("Not a valid integer value.")) from None
 
 
 class AddToCartForm(FlaskForm):
-    product_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
-    quantity = IntegerField("Quantity", default=1, validators=[
+    # No upper bound: an id past what the database holds names no product, as the cart says.
+    product_id = WholeNumberField(validators=[InputRequired(), NumberRange(min=1)])
+    quantity = WholeNumberField("Quantity", default=1, validators=[
         InputRequired(message="Enter how many you want."),
         NumberRange(min=1, max=MAX_UNITS_PER_PRODUCT,
                     message=f"Choose from 1 to {MAX_UNITS_PER_PRODUCT}.")])
@@ -18,7 +33,7 @@ class AddToCartForm(FlaskForm):
 
 
 class QuantityForm(FlaskForm):
-    quantity = IntegerField("Quantity", validators=[
+    quantity = WholeNumberField("Quantity", validators=[
         InputRequired(message="Enter a quantity."),
         NumberRange(min=0, max=MAX_UNITS_PER_PRODUCT,
                     message=f"Choose from 0 to {MAX_UNITS_PER_PRODUCT}.")])

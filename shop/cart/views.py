@@ -15,15 +15,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from shop.accounts.views import safe_next
 from shop.cart import services
 from shop.cart.forms import AddToCartForm, CartActionForm, QuantityForm
 from shop.exceptions import DomainError, NotFound
-from shop.orders.status import OrderStatus
-from shop.orders.views import own_order, payment_settings
-from shop.payments.gateway import PROCESSING, SUCCEEDED, get_gateway
+from shop.orders import services as orders
+from shop.payments.gateway import page_settings
 
 bp = Blueprint("cart", __name__)
 
@@ -150,7 +149,7 @@ def checkout():
     """Review the cart, then place the order and pay, all on this page (see checkout.js)."""
     summary = _summary_for_page(session_cart())
     return render_template("cart/checkout.html", summary=summary,
-                           payment=payment_settings())
+                           payment=page_settings())
 
 
 @bp.get("/checkout/complete")
@@ -165,20 +164,13 @@ def complete():
     order_id = request.args.get("order", type=int)
     if order_id is None:
         raise NotFound("No order was named.")
-    order = own_order(order_id)
-    intent = get_gateway().retrieve_intent(order.payment_intent_id or "")
-    if intent.status in (SUCCEEDED, PROCESSING):
+    progress = orders.payment_progress(orders.get_own_order(current_user, order_id))
+    if progress.went_through:
         cart = session_cart()
-        services.clear_if_ordered(cart, order.quantities())
+        services.clear_if_ordered(cart, progress.order.quantities())
         save_cart(cart)
-    if intent.status == SUCCEEDED and order.order_status != OrderStatus.PENDING:
+    if progress.confirmed:
         flash("Thank you! Your payment went through.", "success")
-        return redirect(url_for("orders.detail", order_id=order.id))
-    if intent.status == SUCCEEDED:
-        outcome = "succeeded"
-    elif intent.status == PROCESSING:
-        outcome = "processing"
-    else:
-        outcome = "failed"
-    return render_template("cart/complete.html", order=order, outcome=outcome,
-                           reason=intent.last_error or order.payment_error)
+        return redirect(url_for("orders.detail", order_id=progress.order.id))
+    return render_template("cart/complete.html", order=progress.order, outcome=progress.outcome,
+                           reason=progress.reason)

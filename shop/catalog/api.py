@@ -4,19 +4,13 @@ from flask import Blueprint
 
 from shop.catalog import services
 from shop.catalog.models import Product
+from shop.catalog.schemas import ProductOut
 
 bp = Blueprint("catalog_api", __name__)
 
 
 def product_json(product: Product) -> dict:
-    return {
-        "id": product.id,
-        "name": product.name,
-        "description": product.description,
-        "priceInCents": product.price_in_cents,
-        "stock": product.stock,
-        "imageUrl": product.image_url,
-    }
+    return ProductOut.of(product).to_json()
 
 
 @bp.get("/products")

@@ -1,8 +1,9 @@
 """The catalog: what is for sale, and the stock left of it."""
 
 from collections.abc import Iterable, Mapping
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from shop.catalog.models import Product
 from shop.database import is_row_id
@@ -52,7 +53,7 @@ def take_stock(quantities: Mapping[int, int]) -> None:
             .values(stock=Product.stock - wanted)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if cast(CursorResult, result).rowcount != 1:
             short.append(product_id)
     if short:
         left = {p.id: p.stock for p in db.session.scalars(

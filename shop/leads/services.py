@@ -1,9 +1,10 @@
 """The lead pipeline: its statuses (the board's columns, in statusOrder) and the leads in them.
 
 Every write locks the rows it depends on before reading them (SELECT … FOR UPDATE on
-PostgreSQL; SQLite serialises writers by itself), always in id order so that two writers
-never deadlock. Lead positions are 1-based and renumbered 1..n in every column a write
-touches, so a column never holds two leads at the same position.
+PostgreSQL; SQLite serialises writers by itself): status rows first, in id order, then lead
+rows, so that two writers never deadlock. A lead or status deleted by another request meanwhile
+is NotFound (404), never a 500. Lead positions are 1-based and renumbered 1..n in every
+column a write touches, so a column never holds two leads at the same position.
 """
 
 from collections.abc import Iterable, Sequence
@@ -12,15 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from shop.database import MAX_INTEGER, is_row_id
+from shop.database import MAX_INTEGER, is_row_id, transaction
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
-
-MAX_STATUS_NAME = 100
-MAX_LEAD_NAME = 200
-MAX_EMAIL = 254
-MAX_COMPANY = 200
+from shop.leads.schemas import MAX_COMPANY, MAX_EMAIL, MAX_LEAD_NAME, MAX_STATUS_NAME
+from shop.schemas import check_text
 
 _UNSET = object()
 
@@ -98,7 +96,7 @@ def reorder_statuses(placements: Sequence[StatusPlacement]) -> list[LeadStatus]:
     if errors:
         raise InvalidInput("The new order is not valid; nothing was changed.", errors=errors)
 
-    try:
+    with transaction():
         statuses = _lock_statuses(seen)
         missing = sorted(seen - set(statuses))
         if missing:
@@ -109,23 +107,16 @@ def reorder_statuses(placements: Sequence[StatusPlacement]) -> list[LeadStatus]:
             )
         for placement in sorted(placements, key=lambda p: p.status_id):
             statuses[placement.status_id].status_order = placement.status_order
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return list_statuses()
 
 
 def _check_status_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInput("A status needs a name.",
-                           errors=[{"field": "name", "message": "Required: a non-empty string."}])
-    name = " ".join(name.split())
-    if len(name) > MAX_STATUS_NAME:
-        raise InvalidInput(f"A status name has at most {MAX_STATUS_NAME} characters.",
-                           errors=[{"field": "name",
-                                    "message": f"At most {MAX_STATUS_NAME} characters."}])
-    return name
+    # The API's text rule, for callers that do not come through the API (CLI, demo data).
+    try:
+        return check_text(name, max_length=MAX_STATUS_NAME, required=True)
+    except ValueError as error:
+        raise InvalidInput(f"The status name is not valid: {error}",
+                           errors=[{"field": "name", "message": str(error)}]) from None
 
 
 def _next_status_order() -> int:
@@ -146,15 +137,11 @@ def create_status(name: str, status_order: int | None = None) -> LeadStatus:
     name = _check_status_name(name)
     if status_order is not None:
         _check_order_value(status_order, "statusOrder")
-    try:
+    with transaction():
         if status_order is None:
             status_order = _next_status_order()
         status = LeadStatus(name=name, status_order=status_order)
         db.session.add(status)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return status
 
 
@@ -164,7 +151,7 @@ def update_status(status_id: int, *, name: object = _UNSET,
     new_name = _check_status_name(name) if name is not _UNSET else None
     if status_order is not None:
         _check_order_value(status_order, "statusOrder")
-    try:
+    with transaction():
         status = _lock_statuses([status_id]).get(status_id)
         if status is None:
             raise NotFound(f"There is no lead status {status_id}.")
@@ -172,10 +159,6 @@ def update_status(status_id: int, *, name: object = _UNSET,
             status.name = new_name
         if status_order is not None:
             status.status_order = status_order
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return status
 
 
@@ -188,7 +171,7 @@ def delete_status(status_id: int, move_leads_to: int | None = None) -> int:
         raise InvalidInput("Leads cannot be moved to the status being deleted.",
                            errors=[{"field": "moveLeadsTo",
                                     "message": "Name another status."}])
-    try:
+    with transaction():
         ids = [status_id] + ([move_leads_to] if move_leads_to is not None else [])
         statuses = _lock_statuses(ids)
         status = statuses.get(status_id)
@@ -216,10 +199,6 @@ def delete_status(status_id: int, move_leads_to: int | None = None) -> int:
             # Written before the delete, so the ORM finds no lead left to orphan.
             db.session.flush()
         db.session.delete(status)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return len(leads)
 
 
@@ -277,13 +256,10 @@ def _check_lead_fields(fields: LeadFields, *, creating: bool) -> dict:
         if value is None and nullable:
             values[attr] = None
             return
-        if not isinstance(value, str) or (not nullable and not value.strip()):
-            errors.append({"field": field, "message": "Must be a string or null."
-                           if nullable else "Must be a non-empty string."})
-            return
-        value = " ".join(value.split())
-        if len(value) > limit:
-            errors.append({"field": field, "message": f"At most {limit} characters."})
+        try:
+            value = check_text(value, max_length=limit, required=not nullable)
+        except ValueError as error:
+            errors.append({"field": field, "message": str(error)})
             return
         values[attr] = value or None
 
@@ -322,7 +298,7 @@ def create_lead(fields: LeadFields, status_id: int, position: int | None = None)
     """Add a lead to a status, last in its column unless a position is given."""
     values = _check_lead_fields(fields, creating=True)
     _check_position(position)
-    try:
+    with transaction():
         if status_id not in _lock_statuses([status_id]):
             raise _unknown_status(status_id)
         column = _column(status_id)
@@ -331,10 +307,6 @@ def create_lead(fields: LeadFields, status_id: int, position: int | None = None)
         index = len(column) if position is None else min(position - 1, len(column))
         column.insert(index, lead)
         _renumber(column)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return lead
 
 
@@ -343,29 +315,38 @@ def update_lead(lead_id: int, fields: LeadFields, *, status_id: int | None = Non
     """Edit a lead; a new statusId and/or position moves it (positions start at 1).
 
     The lead's old and new columns are renumbered 1..n; a position past the end means last.
+    A lead deleted meanwhile is NotFound.
     """
     values = _check_lead_fields(fields, creating=False)
     _check_position(position)
-    try:
-        lead = db.session.get(Lead, lead_id) if is_row_id(lead_id) else None
-        if lead is None:
-            raise NotFound(f"There is no lead {lead_id}.")
-        if status_id is not None or position is not None:
-            _move(lead, status_id if status_id is not None else lead.status_id, position)
+    moving = status_id is not None or position is not None
+    with transaction():
+        # The status rows stand for their columns: whoever holds them may renumber leads. A
+        # move locks them all (a board has a handful) before the lead, as deletes do.
+        statuses = _lock_statuses() if moving else {}
+        lead = _locked_lead(lead_id)
+        if moving:
+            _move(lead, statuses, status_id if status_id is not None else lead.status_id,
+                  position)
         for attr, value in values.items():
             setattr(lead, attr, value)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return lead
 
 
-def _move(lead: Lead, status_id: int, position: int | None) -> None:
-    # The status rows stand for their columns: whoever holds them may renumber leads. A move
-    # locks them all (a board has a handful), so the lead cannot change column meanwhile.
-    statuses = _lock_statuses()
-    db.session.refresh(lead)
+def _locked_lead(lead_id: int) -> Lead:
+    """A lead, locked and read as committed; NotFound if it does not exist (or no longer)."""
+    lead = db.session.scalar(
+        select(Lead).where(Lead.id == lead_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ) if is_row_id(lead_id) else None
+    if lead is None:
+        raise NotFound(f"There is no lead {lead_id}.")
+    return lead
+
+
+def _move(lead: Lead, statuses: dict[int, LeadStatus], status_id: int,
+          position: int | None) -> None:
+    """Put a locked lead at `position` of `status_id`, with every status row locked."""
     if status_id not in statuses:
         raise _unknown_status(status_id)
     source = [other for other in _column(lead.status_id) if other.id != lead.id]
@@ -381,17 +362,10 @@ def _move(lead: Lead, status_id: int, position: int | None) -> None:
 
 
 def delete_lead(lead_id: int) -> None:
-    """Delete a lead and close the gap it leaves in its column."""
-    try:
-        lead = db.session.get(Lead, lead_id) if is_row_id(lead_id) else None
-        if lead is None:
-            raise NotFound(f"There is no lead {lead_id}.")
+    """Delete a lead and close the gap it leaves in its column; NotFound if already gone."""
+    with transaction():
         _lock_statuses()
-        db.session.refresh(lead)
+        lead = _locked_lead(lead_id)
         column = [other for other in _column(lead.status_id) if other.id != lead.id]
         db.session.delete(lead)
         _renumber(column)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
 from shop.catalog import services as catalog
-from shop.database import is_row_id, utcnow
+from shop.database import is_row_id, transaction, utcnow
 from shop.exceptions import (
     InvalidInput,
     NotFound,
@@ -26,7 +26,8 @@ from shop.exceptions import (
 from shop.extensions import db
 from shop.orders.models import IdempotencyKey, Order, OrderItem
 from shop.orders.status import OWNER_TRANSITIONS, OrderStatus, check_transition
-from shop.payments.gateway import SUCCEEDED, Intent, get_gateway
+from shop.payments.gateway import get_gateway
+from shop.payments.interface import PROCESSING, SUCCEEDED, Intent
 
 log = logging.getLogger(__name__)
 
@@ -69,48 +70,46 @@ def place_order(
 
     gateway = get_gateway()
     try:
-        key_row = None
-        if idempotency_key is not None:
-            # Claimed first: a concurrent retry with the same key waits here, then replays.
-            key_row = IdempotencyKey(user_id=user.id, key=idempotency_key,
-                                     request_hash=request_hash)
-            db.session.add(key_row)
+        with transaction():
+            key_row = None
+            if idempotency_key is not None:
+                # Claimed first: a concurrent retry with the same key waits here, then replays.
+                key_row = IdempotencyKey(user_id=user.id, key=idempotency_key,
+                                         request_hash=request_hash)
+                db.session.add(key_row)
+                db.session.flush()
+            catalog.take_stock(quantities)
+            order = Order(
+                user=user,
+                status=OrderStatus.PENDING,
+                currency=current_app.config["SHOP_CURRENCY"],
+                amount_in_cents=sum(products[pid].price_in_cents * qty
+                                    for pid, qty in quantities.items()),
+                items=[
+                    OrderItem(product_id=pid, name=products[pid].name,
+                              price_in_cents=products[pid].price_in_cents, quantity=qty)
+                    for pid, qty in sorted(quantities.items())
+                ],
+            )
+            db.session.add(order)
             db.session.flush()
-        catalog.take_stock(quantities)
-        order = Order(
-            user=user,
-            status=OrderStatus.PENDING,
-            currency=current_app.config["SHOP_CURRENCY"],
-            amount_in_cents=sum(products[pid].price_in_cents * qty
-                                for pid, qty in quantities.items()),
-            items=[
-                OrderItem(product_id=pid, name=products[pid].name,
-                          price_in_cents=products[pid].price_in_cents, quantity=qty)
-                for pid, qty in sorted(quantities.items())
-            ],
-        )
-        db.session.add(order)
-        db.session.flush()
-        intent = gateway.create_intent(
-            order_id=order.id, amount=order.amount_in_cents, currency=order.currency,
-            # Unique per attempt: ids of rolled-back orders can come round again on SQLite.
-            idempotency_key=f"order-{order.id}-{secrets.token_hex(8)}",
-        )
-        order.payment_gateway = gateway.name
-        order.payment_intent_id = intent.id
-        order.client_secret = intent.client_secret
-        if key_row is not None:
-            key_row.order_id = order.id
-        db.session.commit()
+            intent = gateway.create_intent(
+                order_id=order.id, amount=order.amount_in_cents, currency=order.currency,
+                # Unique per attempt: ids of rolled-back orders can come round again on SQLite.
+                idempotency_key=f"order-{order.id}-{secrets.token_hex(8)}",
+            )
+            order.payment_gateway = gateway.name
+            order.payment_intent_id = intent.id
+            order.client_secret = intent.client_secret
+            if key_row is not None:
+                key_row.order_id = order.id
     except IntegrityError:
-        db.session.rollback()
-        replay = idempotency_key and _replayed_order(user, idempotency_key, request_hash)
+        # The same Idempotency-Key committed first by a concurrent request: return its order.
+        replay = (_replayed_order(user, idempotency_key, request_hash) if idempotency_key
+                  else None)
         if not replay:
             raise
         return replay, False
-    except BaseException:
-        db.session.rollback()
-        raise
     log.info("order placed", extra={"order_id": order.id, "intent_id": order.payment_intent_id,
                                     "amount": order.amount_in_cents})
     return order, True
@@ -132,7 +131,9 @@ def _load_order(order_id: int, *, lock: bool = False) -> Order | None:
         return None
     query = select(Order).options(selectinload(Order.items)).where(Order.id == order_id)
     if lock:
-        query = query.with_for_update(of=Order)
+        # populate_existing: once the lock is ours, see the row as the writer before us left
+        # it, not as this session may have read it earlier in the request.
+        query = query.with_for_update(of=Order).execution_options(populate_existing=True)
     return db.session.scalar(query)
 
 
@@ -174,17 +175,27 @@ def get_order(user: User, order_id: int) -> Order:
     return order
 
 
-def change_status(user: User, order_id: int, target: OrderStatus) -> Order:
-    """Move an order to `target` if the table and the user's role allow it."""
-    order = _load_order(order_id, lock=True)
-    if order is None or (order.user_id != user.id and not user.is_staff):
-        db.session.rollback()
+def get_own_order(user: User, order_id: int) -> Order:
+    """One of the user's own orders; NotFound for anybody else's (staff included: their view
+    of other people's orders is the staff pages)."""
+    order = get_order(user, order_id)
+    if order.user_id != user.id:
         raise NotFound(f"There is no order {order_id}.")
-    current = order.order_status
-    if target == current:
-        db.session.rollback()
-        return order
-    try:
+    return order
+
+
+def change_status(user: User, order_id: int, target: OrderStatus) -> Order:
+    """Move an order to `target` if the table and the user's role allow it.
+
+    The order row is locked first, before its payment and its products (see transaction()).
+    """
+    with transaction():
+        order = _load_order(order_id, lock=True)
+        if order is None or (order.user_id != user.id and not user.is_staff):
+            raise NotFound(f"There is no order {order_id}.")
+        current = order.order_status
+        if target == current:
+            return order
         check_transition(current, target)
         # An owner's `paid` is only the provider's word, checked here; nothing more to settle.
         owner_asks_paid = not user.is_staff and target == OrderStatus.PAID
@@ -197,11 +208,41 @@ def change_status(user: User, order_id: int, target: OrderStatus) -> Order:
                     raise StateConflict("The payment for this order has not succeeded yet.",
                                         paymentStatus=intent.status)
         apply_transition(order, target, by=f"user:{user.id}", notify_provider=not owner_asks_paid)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return order
+
+
+@dataclass(frozen=True)
+class PaymentProgress:
+    """How the payment of an order went, by the provider's word.
+
+    `outcome` is succeeded, processing or failed; `reason` says why a payment failed.
+    """
+
+    order: Order
+    outcome: str
+    reason: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        """The provider has the money."""
+        return self.outcome == SUCCEEDED
+
+    @property
+    def went_through(self) -> bool:
+        """Paid or on its way: the cart that made the order has done its job."""
+        return self.outcome in (SUCCEEDED, PROCESSING)
+
+    @property
+    def confirmed(self) -> bool:
+        """The provider says paid and the order already moved on (the webhook came)."""
+        return self.succeeded and self.order.order_status != OrderStatus.PENDING
+
+
+def payment_progress(order: Order) -> PaymentProgress:
+    """Ask the provider how the payment of this order is going."""
+    intent = get_gateway().retrieve_intent(order.payment_intent_id or "")
+    outcome = intent.status if intent.status in (SUCCEEDED, PROCESSING) else "failed"
+    return PaymentProgress(order, outcome, intent.last_error or order.payment_error)
 
 
 def intent_pays_for(order: Order, intent: Intent) -> bool:
@@ -278,33 +319,29 @@ def expire_pending_orders(older_than: timedelta) -> list[Expiry]:
         .order_by(Order.id)
     ))
     db.session.rollback()
-    results = []
-    for order_id in stale_ids:
-        order = _load_order(order_id, lock=True)
-        # Re-checked under the lock: the order may have been paid or cancelled meanwhile.
-        if order is None or order.order_status != OrderStatus.PENDING:
-            db.session.rollback()
-            continue
-        fields = {"order_id": order_id, "intent_id": order.payment_intent_id}
-        since = order.created_at.strftime("%Y-%m-%d %H:%M UTC")
-        try:
+    return [expiry for order_id in stale_ids if (expiry := _expire(order_id)) is not None]
+
+
+def _expire(order_id: int) -> Expiry | None:
+    """Cancel one stale order in its own transaction; None if it is no longer pending."""
+    fields: dict = {"order_id": order_id}
+    try:
+        with transaction():
+            order = _load_order(order_id, lock=True)
+            # Re-checked under the lock: the order may have been paid or cancelled meanwhile.
+            if order is None or order.order_status != OrderStatus.PENDING:
+                return None
+            fields["intent_id"] = order.payment_intent_id
+            since = order.created_at.strftime("%Y-%m-%d %H:%M UTC")
             apply_transition(order, OrderStatus.CANCELLED, by="expiry")
-            db.session.commit()
-        except StateConflict as conflict:
-            db.session.rollback()
-            log.warning("stale order not expired", extra={**fields, "outcome": "skipped"})
-            results.append(Expiry(order_id, "skipped", conflict.detail))
-        except PaymentProviderError as error:
-            db.session.rollback()
-            log.error("stale order not expired", extra={**fields, "outcome": "failed"})
-            results.append(Expiry(order_id, "failed", error.detail))
-        except BaseException:
-            db.session.rollback()
-            raise
-        else:
-            log.info("stale order expired", extra={**fields, "outcome": "cancelled"})
-            results.append(Expiry(order_id, "cancelled", f"pending since {since}"))
-    return results
+    except StateConflict as conflict:
+        log.warning("stale order not expired", extra={**fields, "outcome": "skipped"})
+        return Expiry(order_id, "skipped", conflict.detail)
+    except PaymentProviderError as error:
+        log.error("stale order not expired", extra={**fields, "outcome": "failed"})
+        return Expiry(order_id, "failed", error.detail)
+    log.info("stale order expired", extra={**fields, "outcome": "cancelled"})
+    return Expiry(order_id, "cancelled", f"pending since {since}")
 
 
 def demo_cart(size: int = 3) -> list[tuple[int, str, int, int]]:

@@ -54,5 +54,5 @@ def check_transition(current: OrderStatus, target: OrderStatus) -> None:
     if target not in TRANSITIONS[current]:
         raise TransitionForbidden(
             f"An order that is {current} cannot become {target}.",
-            **{"from": current.value, "to": target.value},
+            **{"from": current.value, "to": target.value},  # type: ignore[arg-type]
         )

@@ -6,41 +6,21 @@ They call the same services as GET /orders and POST /orders/status-update.
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from shop.accounts.auth import staff_required
-from shop.exceptions import DomainError, NotFound
+from shop.exceptions import DomainError
 from shop.http import int_arg
 from shop.orders import services
 from shop.orders.forms import CancelOrderForm
-from shop.orders.models import Order
 from shop.orders.status import OrderStatus, allowed_next, parse_status
-from shop.payments.gateway import SUCCEEDED, get_gateway
+from shop.payments.gateway import page_settings
 
 bp = Blueprint("orders", __name__)
 
 HISTORY_PAGE_SIZE = 10
 STAFF_PAGE_SIZE = 20
-
-
-def own_order(order_id: int) -> Order:
-    """One of the current user's own orders; NotFound for anybody else's (staff included:
-    their view of other people's orders is the staff pages)."""
-    order = services.get_order(current_user, order_id)
-    if order.user_id != current_user.id:
-        raise NotFound(f"There is no order {order_id}.")
-    return order
-
-
-def payment_settings() -> dict:
-    """What a page's payment form needs: the mode and, for Stripe, the public pieces."""
-    config = current_app.config
-    return {
-        "test_mode": get_gateway().test_mode,
-        "publishable_key": config.get("STRIPE_PUBLISHABLE_KEY") or "",
-        "stripe_js_url": config["STRIPE_JS_URL"],
-    }
 
 
 @bp.get("/account/orders")
@@ -57,7 +37,7 @@ def history():
 @login_required
 def detail(order_id: int):
     """One of the shopper's orders: its lines, total and status."""
-    order = own_order(order_id)
+    order = services.get_own_order(current_user, order_id)
     return render_template("orders/detail.html", order=order, cancel_form=CancelOrderForm(),
                            pending=order.order_status == OrderStatus.PENDING)
 
@@ -67,7 +47,7 @@ def detail(order_id: int):
 def cancel(order_id: int):
     """Cancel a pending order (its stock goes back and its payment intent is cancelled)."""
     if CancelOrderForm().validate_on_submit():
-        own_order(order_id)
+        services.get_own_order(current_user, order_id)
         try:
             services.change_status(current_user, order_id, OrderStatus.CANCELLED)
         except DomainError as error:
@@ -81,15 +61,14 @@ def cancel(order_id: int):
 @login_required
 def pay(order_id: int):
     """The payment form again, for a pending order."""
-    order = own_order(order_id)
+    order = services.get_own_order(current_user, order_id)
     if order.order_status != OrderStatus.PENDING:
         flash(f"Order {order.id} is {order.status}; there is nothing to pay.", "info")
         return redirect(url_for(".detail", order_id=order.id))
-    intent = get_gateway().retrieve_intent(order.payment_intent_id or "")
-    if intent.status == SUCCEEDED:
+    if services.payment_progress(order).succeeded:
         # Paid at the provider, waiting for the webhook: paying twice must not be offered.
         return redirect(url_for("cart.complete", order=order.id))
-    return render_template("orders/pay.html", order=order, payment=payment_settings(),
+    return render_template("orders/pay.html", order=order, payment=page_settings(),
                            reason=order.payment_error)
 
 

@@ -1,46 +1,12 @@
-"""The payment-provider seam: the one small interface both gateways implement.
+"""The gateway factory: which adapter the configuration asks for, and the current app's one.
 
-The rest of the shop asks `get_gateway()` for the configured gateway and never learns which
-one it has: Stripe when STRIPE_SECRET_KEY is set, otherwise the offline test gateway.
+Stripe when STRIPE_SECRET_KEY is set, otherwise the offline test gateway. The types and the
+protocol live in `interface.py`, which the adapters import, so nothing here is imported back.
 """
-
-from dataclasses import dataclass
-from typing import Protocol
 
 from flask import current_app
 
-# Stripe's PaymentIntent statuses that the shop acts on.
-SUCCEEDED = "succeeded"
-CANCELED = "canceled"
-PROCESSING = "processing"
-REQUIRES_PAYMENT_METHOD = "requires_payment_method"
-
-
-@dataclass(frozen=True)
-class Intent:
-    """What the shop needs to know of a payment intent, whoever keeps it."""
-
-    id: str
-    client_secret: str
-    status: str
-    amount: int
-    currency: str
-    order_id: int | None = None
-    last_error: str | None = None
-
-
-class PaymentGateway(Protocol):
-    name: str
-    test_mode: bool
-
-    def create_intent(self, *, order_id: int, amount: int, currency: str,
-                      idempotency_key: str) -> Intent: ...
-
-    def retrieve_intent(self, intent_id: str) -> Intent: ...
-
-    def cancel_intent(self, intent_id: str) -> Intent: ...
-
-    def refund(self, intent_id: str, *, idempotency_key: str) -> None: ...
+from shop.payments.interface import CardTestingGateway, PaymentGateway
 
 
 def build_gateway(config) -> PaymentGateway:
@@ -48,15 +14,28 @@ def build_gateway(config) -> PaymentGateway:
     if config.get("STRIPE_SECRET_KEY"):
         from shop.payments.stripe_gateway import StripeGateway
 
-        return StripeGateway(
+        stripe: PaymentGateway = StripeGateway(
             secret_key=config["STRIPE_SECRET_KEY"],
             api_base=config.get("STRIPE_API_BASE"),
         )
+        return stripe
     from shop.payments.offline import OfflineGateway
 
-    return OfflineGateway()
+    # Typed as the protocol it must keep, so a type checker sees a missing `confirm`.
+    offline: CardTestingGateway = OfflineGateway()
+    return offline
 
 
 def get_gateway() -> PaymentGateway:
     """The current app's payment gateway."""
     return current_app.extensions["shop.payment_gateway"]
+
+
+def page_settings() -> dict:
+    """What a page's payment form needs: the mode and, for Stripe, the public pieces."""
+    config = current_app.config
+    return {
+        "test_mode": get_gateway().test_mode,
+        "publishable_key": config.get("STRIPE_PUBLISHABLE_KEY") or "",
+        "stripe_js_url": config["STRIPE_JS_URL"],
+    }

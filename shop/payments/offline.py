@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shop.exceptions import InvalidInput, NotFound, PaymentDeclined, StateConflict
 from shop.extensions import db
-from shop.payments.gateway import CANCELED, REQUIRES_PAYMENT_METHOD, SUCCEEDED, Intent
+from shop.payments.interface import CANCELED, REQUIRES_PAYMENT_METHOD, SUCCEEDED, Intent
 from shop.payments.models import OfflinePaymentIntent
 
 # Stripe's documented test cards and the outcome each gives, as Stripe words it.
@@ -40,6 +40,8 @@ def _intent(row: OfflinePaymentIntent) -> Intent:
 
 
 class OfflineGateway:
+    """The CardTestingGateway of development and tests: intents are rows of this database."""
+
     name = "offline"
     test_mode = True
 
@@ -55,8 +57,12 @@ class OfflineGateway:
         db.session.flush()
         return _intent(row)
 
-    def _row(self, intent_id: str) -> OfflinePaymentIntent:
-        row = db.session.get(OfflinePaymentIntent, intent_id)
+    def _row(self, intent_id: str, *, lock: bool = False) -> OfflinePaymentIntent:
+        query = select(OfflinePaymentIntent).where(OfflinePaymentIntent.id == intent_id)
+        if lock:
+            # Callers hold the intent's order already: order before payment (see transaction()).
+            query = query.with_for_update().execution_options(populate_existing=True)
+        row = db.session.scalar(query)
         if row is None:
             raise NotFound(f"No payment intent {intent_id}.")
         return row
@@ -65,23 +71,26 @@ class OfflineGateway:
         return _intent(self._row(intent_id))
 
     def cancel_intent(self, intent_id: str) -> Intent:
-        row = self._row(intent_id)
+        row = self._row(intent_id, lock=True)
         if row.status == SUCCEEDED:
             raise StateConflict("The payment has already succeeded; refund it instead.")
         row.status = CANCELED
         return _intent(row)
 
     def refund(self, intent_id: str, *, idempotency_key: str) -> None:
-        row = self._row(intent_id)
+        row = self._row(intent_id, lock=True)
         if row.status != SUCCEEDED:
             raise StateConflict("Only a payment that succeeded can be refunded.")
         row.amount_refunded = row.amount
 
     def confirm(self, client_secret: str, card_number: str) -> Intent:
-        """Pay an intent with a test card, as Stripe.js would; raises PaymentDeclined."""
+        """Pay an intent with a test card, as Stripe.js would; raises PaymentDeclined.
+
+        The caller locks the intent's order first (order before payment).
+        """
         row = db.session.scalar(
             select(OfflinePaymentIntent).where(OfflinePaymentIntent.client_secret == client_secret)
-            .with_for_update()
+            .with_for_update().execution_options(populate_existing=True)
         )
         if row is None:
             raise NotFound("No payment with that client secret.")

@@ -11,23 +11,30 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
+from shop.database import transaction
 from shop.exceptions import NotFound, PaymentDeclined
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.orders.services import apply_transition, intent_pays_for
 from shop.orders.status import TRANSITIONS, OrderStatus
-from shop.payments.gateway import Intent, get_gateway
+from shop.payments.gateway import get_gateway
+from shop.payments.interface import Intent, takes_test_cards
 from shop.payments.models import PaymentEvent
 
 log = logging.getLogger(__name__)
 
 
+def _locked_order(*criteria) -> Order | None:
+    """The order matching `criteria`, locked for the rest of the transaction, as committed."""
+    return db.session.scalar(
+        select(Order).options(selectinload(Order.items)).where(*criteria)
+        .with_for_update(of=Order).execution_options(populate_existing=True)
+    )
+
+
 def order_for_intent(intent_id: str) -> Order | None:
     """The order paid by this intent, locked for the rest of the transaction."""
-    return db.session.scalar(
-        select(Order).options(selectinload(Order.items))
-        .where(Order.payment_intent_id == intent_id).with_for_update(of=Order)
-    )
+    return _locked_order(Order.payment_intent_id == intent_id)
 
 
 def event_handled(event_id: str) -> bool:
@@ -93,20 +100,27 @@ def record_provider_transition(intent_id: str, target: OrderStatus, *,
 
 
 def confirm_test_payment(user: User, client_secret: str, card_number: str) -> Order:
-    """Pay one of the user's orders with a test card on the offline gateway."""
+    """Pay one of the user's orders with a test card on the offline gateway.
+
+    The order is locked before the payment, as every path does (see transaction()), so a
+    cancellation of the same order waits for this payment or this payment for it.
+    """
     gateway = get_gateway()
-    order = db.session.scalar(select(Order).where(Order.client_secret == client_secret))
-    if not gateway.test_mode or order is None or order.user_id != user.id:
+    if not takes_test_cards(gateway):
         raise NotFound("There is no test payment with that client secret.")
-    try:
-        intent = gateway.confirm(client_secret, card_number)
-    except PaymentDeclined as declined:
-        record_payment_failed(order.payment_intent_id or "", declined.detail)
-        db.session.commit()
-        raise
-    except BaseException:
-        db.session.rollback()
-        raise
-    order = record_payment_succeeded(intent)
-    db.session.commit()
+    declined: PaymentDeclined | None = None
+    with transaction():
+        order = _locked_order(Order.client_secret == client_secret)
+        if order is None or order.user_id != user.id:
+            raise NotFound("There is no test payment with that client secret.")
+        try:
+            intent = gateway.confirm(client_secret, card_number)
+        except PaymentDeclined as error:
+            # A decline is news to keep: the attempt is recorded, then the shopper told.
+            record_payment_failed(order.payment_intent_id or "", error.detail)
+            declined = error
+        else:
+            record_payment_succeeded(intent)
+    if declined is not None:
+        raise declined
     return order

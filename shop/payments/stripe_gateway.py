@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import stripe
+from stripe._base_address import BaseAddresses
 
 from shop.exceptions import InvalidInput, NotFound, PaymentProviderError, StateConflict
-from shop.payments.gateway import CANCELED, PROCESSING, SUCCEEDED, Intent
+from shop.payments.interface import CANCELED, PROCESSING, SUCCEEDED, Intent
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class StripeGateway:
     test_mode = False
 
     def __init__(self, *, secret_key: str, api_base: str | None = None):
-        base = {"api": api_base.rstrip("/")} if api_base else None
+        base: BaseAddresses | None = {"api": api_base.rstrip("/")} if api_base else None
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses=base,

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from flask import Blueprint, current_app, request
 
 from shop.accounts.auth import csrf_exempt
+from shop.database import transaction
 from shop.exceptions import InvalidInput
-from shop.extensions import db
 from shop.orders.status import OrderStatus
 from shop.payments import services
 from shop.payments.stripe_gateway import WebhookEvent, intent_from_stripe, parse_webhook_event
@@ -81,25 +81,30 @@ def stripe_webhook():
         log.warning("webhook rejected", extra={"outcome": "rejected", "reason": error.detail})
         raise
     try:
-        outcome = _process(event)
+        with transaction():
+            outcome = _process(event)
+    except DeliveredTwice:
+        log.info("webhook delivered twice at once", extra={"event_id": event.id,
+                                                            "event_type": event.type,
+                                                            "outcome": "duplicate"})
+        outcome = "duplicate"
     except (KeyError, TypeError, ValueError):
         # Signed, yet its object is not shaped as its type promises: nothing is recorded.
-        db.session.rollback()
         log.warning("webhook object malformed", extra={"event_id": event.id,
                                                        "event_type": event.type,
                                                        "outcome": "rejected"})
         raise InvalidInput(
             f"The {event.type} event does not carry the object it should.") from None
-    except BaseException:
-        db.session.rollback()
-        raise
     return {"received": True, "outcome": outcome}
 
 
+class DeliveredTwice(Exception):
+    """Another delivery of the same event recorded it first; this one's work is undone."""
+
+
 def _process(event: WebhookEvent) -> str:
-    """Apply an event once, in one transaction with the record of its id."""
+    """Apply an event once, inside the caller's transaction, with the record of its id."""
     if services.event_handled(event.id):
-        db.session.rollback()
         log.info("webhook replayed", extra={"event_id": event.id, "event_type": event.type,
                                              "outcome": "duplicate"})
         return "duplicate"
@@ -111,12 +116,7 @@ def _process(event: WebhookEvent) -> str:
     else:
         outcome = handler(event)
     # A delivery racing this one past the check above is caught here, by the primary key,
-    # and everything this one did is undone.
+    # and everything this one did is rolled back.
     if not services.claim_event(event.id, event.type):
-        db.session.rollback()
-        log.info("webhook delivered twice at once", extra={"event_id": event.id,
-                                                            "event_type": event.type,
-                                                            "outcome": "duplicate"})
-        return "duplicate"
-    db.session.commit()
+        raise DeliveredTwice(event.id)
     return outcome

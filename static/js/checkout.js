@@ -4,14 +4,17 @@
  * (POST /orders/new, with the page's CSRF token and an Idempotency-Key) and then pays it,
  * either on the offline test gateway (POST /payments/test/confirm) or with Stripe's Payment
  * Element. Either way it ends on /checkout/complete?order=ID, which asks the provider how the
- * payment went and empties the cart. No price or rule is computed here.
+ * payment went and empties the cart. No price or rule is computed here. Every URL comes
+ * from the page (data attributes rendered with url_for).
  */
-(function () {
-  "use strict";
+import { problemText, request } from "./api.js";
+import { formatMoney } from "./money.js";
 
-  var root = document.querySelector("[data-checkout]");
-  if (!root) return;
+const checkoutRoot = document.querySelector("[data-checkout]");
+if (checkoutRoot) startCheckout(checkoutRoot);
 
+/* Wire up the checkout in `root`, which carries the page's URLs in data attributes. */
+function startCheckout(root) {
   var mode = root.dataset.mode;
   var checkoutButton = document.getElementById("checkout-button");
   var checkoutMessage = document.getElementById("checkout-message");
@@ -39,11 +42,6 @@
     element.textContent = text || "";
     element.className = "notice" + (kind ? " notice-" + kind : "");
     element.hidden = !text;
-  }
-
-  function money(cents, currency) {
-    return new Intl.NumberFormat("en-US", {style: "currency", currency: currency.toUpperCase()})
-      .format(cents / 100);
   }
 
   function completeUrl(orderId) {
@@ -81,7 +79,7 @@
     placing = true;
     busy(checkoutButton, true);
     say(checkoutMessage, "Placing your order…", "info");
-    shopApi.request("POST", root.dataset.ordersUrl, lines,
+    request("POST", root.dataset.ordersUrl, lines,
                     {"Idempotency-Key": idempotencyKey(fresh)})
       .then(function (answer) {
         if (answer.status === 201 && answer.data.status === "pending") {
@@ -92,11 +90,13 @@
           // same cart again is a new attempt, with a new key.
           placeOrder(true);
         } else if (answer.status === 401) {
-          window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+          var login = new URL(root.dataset.loginUrl, window.location.href);
+          login.searchParams.set("next", window.location.pathname);
+          window.location.assign(login.href);
         } else {
           placing = false;
           busy(checkoutButton, false);
-          say(checkoutMessage, shopApi.problemText(answer.data, "The order could not be placed."),
+          say(checkoutMessage, problemText(answer.data, "The order could not be placed."),
               "error");
         }
       }, function () {
@@ -114,7 +114,7 @@
     paymentStep.hidden = false;
     paymentStep.querySelector("[data-order-ref]").textContent =
       "Order " + order.id + " is placed and waits for payment.";
-    payButton.textContent = "Pay " + money(order.amountInCents, order.currency);
+    payButton.textContent = "Pay " + formatMoney(order.amountInCents, order.currency);
     if (mode === "stripe") {
       mountStripe();
     } else {
@@ -151,7 +151,7 @@
     paying = true;
     busy(payButton, true);
     say(paymentMessage, "Paying…", "info");
-    shopApi.request("POST", root.dataset.confirmUrl, {clientSecret: order.clientSecret,
+    request("POST", root.dataset.confirmUrl, {clientSecret: order.clientSecret,
                                                       cardNumber: cardNumber.value})
       .then(function (answer) {
         if (answer.status === 200) {
@@ -161,7 +161,7 @@
         paying = false;
         busy(payButton, false);
         cardNumber.setAttribute("aria-invalid", "true");
-        say(paymentMessage, shopApi.problemText(answer.data, "The payment failed.") +
+        say(paymentMessage, problemText(answer.data, "The payment failed.") +
             " Your order is kept: try again.", "error");
         cardNumber.focus();
       }, function () {
@@ -200,4 +200,4 @@
   if (stripeForm) stripeForm.addEventListener("submit", payWithStripe);
   payButton.disabled = false;
   if (order) showPayment();
-})();
+}

@@ -1,10 +1,10 @@
-/* The status buttons on /staff/orders/{id}: each applies its transition through
- * POST /orders/status-update, then the page reloads to show the order as the server has it. */
-(function () {
-  "use strict";
+/* The status buttons on /staff/orders/{id}: each applies its transition through the status
+ * endpoint the page names (data-status-url), then the page reloads to show the order as the
+ * server has it. */
+import { call } from "./api.js";
 
-  const actions = document.querySelector("[data-order-actions]");
-  if (!actions) return;
+const actions = document.querySelector("[data-order-actions]");
+if (actions) {
   const message = document.querySelector("[data-order-message]");
 
   actions.addEventListener("click", async (event) => {
@@ -16,7 +16,7 @@
     message.classList.remove("is-error");
     message.textContent = "Saving…";
     try {
-      await window.shopApi.call("POST", "/orders/status-update",
+      await call("POST", actions.dataset.statusUrl,
         { orderId: Number(actions.dataset.orderId), status: button.dataset.status });
       message.textContent = "Saved.";
       window.location.reload();
@@ -26,4 +26,4 @@
       buttons.forEach((b) => { b.disabled = false; });
     }
   });
-})();
+}

@@ -1,6 +1,7 @@
-"""Helpers of the shopper journeys in Chromium: the demo catalog, registering, the DB's view."""
+"""Fixtures of the shopper journeys in Chromium: the demo catalog, the DB's view.
 
-import re
+What the browser tests import by name is in tests/browser/helpers.py."""
+
 
 import pytest
 from sqlalchemy import func, select
@@ -9,9 +10,6 @@ from shop import demo
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments.models import OfflinePaymentIntent
-from tests.conftest import PASSWORD
-
-PAY = re.compile(r"^Pay ")
 
 
 @pytest.fixture
@@ -50,26 +48,3 @@ def db_state(app):
                 return count
 
     return State()
-
-
-def register(page, base_url: str, email: str) -> None:
-    """Create an account on the register page; the shopper ends logged in."""
-    page.goto(base_url + "/register")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Register").click()
-    page.get_by_text("Welcome! Your account is ready.").wait_for()
-
-
-def add_to_cart_from_catalog(page, base_url: str, product_name: str) -> None:
-    """Press a product's Add to cart button on the catalog page."""
-    page.goto(base_url + "/")
-    card = page.get_by_role("listitem").filter(
-        has=page.get_by_role("heading", name=product_name, exact=True))
-    card.get_by_role("button", name="Add to cart").click()
-    page.get_by_text("to your cart").wait_for()
-
-
-def cart_count(page) -> str:
-    return page.locator("[data-cart-count]").inner_text()

@@ -1,7 +1,7 @@
 """The checkout page through the REAL Stripe gateway and localstripe, in Chromium.
 
 TO FINISH AFTER MERGING the Stripe gateway branch (issue 3): this file uses its fixtures from
-tests/stripe/conftest.py (`localstripe`, `app_config` in Stripe mode, `webhooks_to_app`,
+tests/stripe/fixtures.py (`localstripe`, `app_config` in Stripe mode, `webhooks_to_app`,
 `wait_for`). Until they are in the tree the whole module is skipped, with that reason.
 
 Stripe.js still cannot be fetched here, so the page gets the same stand-in as
@@ -18,16 +18,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PAY, add_to_cart_from_catalog, cart_count, register
+from tests.browser.helpers import PAY, add_to_cart_from_catalog, cart_count, register
 
 try:  # the Stripe gateway's fixtures arrive with issue 3
-    from tests.stripe.conftest import (  # noqa: F401  (fixtures, used by name)
+    from tests.stripe.fixtures import (  # noqa: F401  (fixtures, used by name)
         app_config,
         localstripe,
         localstripe_server,
-        wait_for,
         webhooks_to_app,
     )
+    from tests.stripe.helpers import wait_for
 except ImportError:
     pytest.skip("needs the Stripe gateway and the localstripe fixtures of tests/stripe "
                 "(issue 3); finish after merging", allow_module_level=True)

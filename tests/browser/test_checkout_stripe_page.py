@@ -21,7 +21,7 @@ from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments import services as payments
 from shop.payments.offline import OfflineGateway
-from tests.browser.conftest import PAY, add_to_cart_from_catalog, cart_count, register
+from tests.browser.helpers import PAY, add_to_cart_from_catalog, cart_count, register
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,6 @@ from shop.extensions import db
 from shop.leads import services
 from shop.leads.models import Lead, LeadStatus
 from shop.leads.services import LeadFields
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -30,16 +29,14 @@ def pipeline(app):
 
 
 @pytest.fixture
-def board(live_server, make_user, pipeline, page):
-    """A staff member logged in through /login, looking at /staff/leads."""
+def board(live_server, make_user, logged_in_as, pipeline, page):
+    """A staff member (logged in by cookie: these tests are not about logging in), looking
+    at /staff/leads."""
     make_user("sales@example.com", staff=True)
+    logged_in_as("sales@example.com")
     # No sliding animations: screenshots show where things landed.
     page.emulate_media(reduced_motion="reduce")
-    page.goto(live_server.url + "/login?next=/staff/leads")
-    page.get_by_label("Email").fill("sales@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/staff/leads")
+    page.goto(live_server.url + "/staff/leads")
     page.locator("[data-status-id]").first.wait_for()
     return page
 
@@ -476,3 +473,36 @@ def test_a_lead_can_be_added_with_the_keyboard_alone(board, live_server, pipelin
     # The dialog left with Escape created nothing.
     assert [lead["name"] for lead in server_leads(live_server.app)
             if lead["statusId"] == pipeline["Won"]] == ["Lin Park"]
+
+
+@pytest.mark.browser_context_args(locale="de-DE")
+def test_an_amount_reads_the_same_before_and_after_an_edit_in_a_german_browser(board):
+    """The page, not the browser's language, says how money reads (SHOP_LOCALE, en_US here):
+    the server's text on load and the script's after an edit agree."""
+    page = board
+    assert page.evaluate("navigator.language") == "de-DE"
+    value = card(page, "Mei Chen").locator('[data-field="value"]')
+    assert value.inner_text() == "$1,500.00"
+    page.get_by_role("button", name="Edit Mei Chen").click()
+    dialog = page.get_by_role("dialog", name="Edit Mei Chen")
+    dialog.get_by_label("Company").fill("Chen & Co")
+    dialog.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved Mei Chen.").wait_for()
+    assert card(page, "Mei Chen").locator('[data-field="company"]').inner_text() == "Chen & Co"
+    assert value.inner_text() == "$1,500.00"
+
+
+@pytest.mark.parametrize("app_config", [{"SHOP_LOCALE": "de_DE", "SHOP_CURRENCY": "eur"}],
+                         indirect=True)
+def test_a_german_shop_writes_euros_the_german_way_on_load_and_after_an_edit(board):
+    page = board
+    value = card(page, "Mei Chen").locator('[data-field="value"]')
+    assert value.inner_text() == "1.500,00\u00a0€"
+    page.get_by_role("button", name="Edit Mei Chen").click()
+    dialog = page.get_by_role("dialog", name="Edit Mei Chen")
+    dialog.get_by_label("Value").fill("2000.10")
+    dialog.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved Mei Chen.").wait_for()
+    assert value.inner_text() == "2.000,10\u00a0€"
+    page.reload()
+    assert card(page, "Mei Chen").locator('[data-field="value"]').inner_text() == "2.000,10\u00a0€"

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import add_to_cart_from_catalog, cart_count, register
+from tests.browser.helpers import add_to_cart_from_catalog, cart_count, register
 
 pytestmark = pytest.mark.browser
 

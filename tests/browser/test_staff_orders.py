@@ -6,13 +6,12 @@ from shop.accounts import services as accounts
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Order
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_status_button_moves_the_order_and_the_page_shows_the_next_steps(
-        live_server, make_user, make_product, page, screenshot):
+        live_server, make_user, make_product, logged_in_as, page, screenshot):
     app = live_server.app
     make_user("ann@example.com")
     make_user("sales@example.com", staff=True)
@@ -21,11 +20,8 @@ def test_a_status_button_moves_the_order_and_the_page_shows_the_next_steps(
         order, _ = orders.place_order(accounts.user_by_email("ann@example.com"), {product_id: 2})
         order_id = order.id
 
-    page.goto(f"{live_server.url}/login?next=/staff/orders")
-    page.get_by_label("Email").fill("sales@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/staff/orders")
+    logged_in_as("sales@example.com")
+    page.goto(f"{live_server.url}/staff/orders")
     page.get_by_role("link", name=f"#{order_id}").click()
     page.wait_for_url(f"**/staff/orders/{order_id}")
     screenshot(page, "pending")
@@ -47,7 +43,8 @@ def test_a_status_button_moves_the_order_and_the_page_shows_the_next_steps(
     screenshot(page, "paid")
 
 
-def test_the_order_list_fits_a_phone(live_server, make_user, make_product, page, screenshot):
+def test_the_order_list_fits_a_phone(live_server, make_user, make_product, logged_in_as, page,
+                                     screenshot):
     make_user("ann@example.com")
     make_user("sales@example.com", staff=True)
     product_id = make_product()
@@ -55,11 +52,8 @@ def test_the_order_list_fits_a_phone(live_server, make_user, make_product, page,
         for _ in range(3):
             orders.place_order(accounts.user_by_email("ann@example.com"), {product_id: 1})
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/login?next=/staff/orders")
-    page.get_by_label("Email").fill("sales@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/staff/orders")
+    logged_in_as("sales@example.com")
+    page.goto(f"{live_server.url}/staff/orders")
     page.get_by_label("Status").select_option("pending")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**/staff/orders?status=pending*")

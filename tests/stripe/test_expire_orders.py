@@ -4,7 +4,7 @@
 import pytest
 
 from shop.payments.gateway import build_gateway
-from tests.stripe.conftest import free_port
+from tests.stripe.helpers import free_port
 
 pytestmark = pytest.mark.stripe
 

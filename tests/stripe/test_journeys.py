@@ -4,7 +4,7 @@ import pytest
 import stripe
 
 from shop.payments.gateway import build_gateway
-from tests.stripe.conftest import free_port, wait_for
+from tests.stripe.helpers import free_port, wait_for
 
 pytestmark = pytest.mark.stripe
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.orders.models import IdempotencyKey, Order
 from shop.payments.gateway import build_gateway
-from tests.stripe.conftest import free_port
+from tests.stripe.helpers import free_port
 
 pytestmark = pytest.mark.stripe
 

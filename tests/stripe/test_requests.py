@@ -3,7 +3,7 @@ idempotency keys and would accept a retry twice)."""
 
 import pytest
 
-from tests.stripe.conftest import SECRET_KEY, stripe_config
+from tests.stripe.helpers import SECRET_KEY, stripe_config
 
 pytestmark = pytest.mark.stripe
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.payments.models import PaymentEvent
-from tests.conftest import log_in
-from tests.stripe.conftest import WEBHOOK_PATH, event_payload, intent_object, sign
+from tests.helpers import log_in
+from tests.stripe.helpers import WEBHOOK_PATH, event_payload, intent_object, sign
 
 pytestmark = pytest.mark.stripe
 

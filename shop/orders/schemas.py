@@ -1,0 +1,124 @@
+"""The shapes of the orders API: bodies, answers and query arguments, each declared once."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from shop.database import MAX_INTEGER
+from shop.exceptions import InvalidInput
+from shop.orders.models import Order
+from shop.orders.services import MAX_PAGE_SIZE, MAX_UNITS_PER_PRODUCT
+from shop.orders.status import OrderStatus, parse_status
+from shop.schemas import Cents, Integer, Schema, Timestamp
+
+MAX_IDEMPOTENCY_KEY = 255
+
+
+def _status(value: object) -> OrderStatus:
+    try:
+        return parse_status(value)
+    except InvalidInput as error:
+        message = error.errors[0]["message"] if error.errors else error.detail
+        allowed = {"allowed": error.extra["allowed"]}
+        raise PydanticCustomError("order_status", message, allowed) from None
+
+
+# A status a client names, in any case ("Pending" is pending); the list comes from status.py.
+StatusName = Annotated[OrderStatus, BeforeValidator(_status), WithJsonSchema({
+    "type": "string", "description": "One of: " + ", ".join(s.value for s in OrderStatus)
+    + " (case-insensitive)."})]
+
+# The seed types product ids as strings; numbers are accepted too.
+ProductRef = Integer(1, None, text=True, description="A product's id, one unit")
+
+
+# --- bodies -----------------------------------------------------------------------------------
+
+class CartLineInput(Schema):
+    """A cart line of /orders/demo-cart posted back; any name or priceInCents is ignored."""
+
+    id: Integer(1, None, text=True, description="A product's id")
+    quantity: Integer(1, MAX_UNITS_PER_PRODUCT, text=True) = 1
+
+
+def _entry_as_line(value: object) -> object:
+    return value if isinstance(value, dict) else {"id": value}
+
+
+# One entry of the body: a product id (one unit), or a cart line.
+CartEntry = Annotated[CartLineInput, BeforeValidator(
+    _entry_as_line, json_schema_input_type=ProductRef | CartLineInput)]
+NewOrder = Annotated[list[CartEntry], Field(min_length=1)]
+
+
+def quantities(entries: list[CartLineInput]) -> dict[int, int]:
+    """Units per product id, adding up every entry that names the same product."""
+    units: dict[int, int] = {}
+    for line in entries:
+        units[line.id] = units.get(line.id, 0) + line.quantity
+    return units
+
+
+class StatusUpdate(Schema):
+    """Body of POST /orders/status-update."""
+
+    order_id: Integer(1, None, text=True, description="The order's id")
+    status: StatusName
+
+
+class OrderListQuery(Schema):
+    """Query arguments of GET /orders."""
+
+    status: StatusName | None = None
+    limit: Integer(1, MAX_PAGE_SIZE, text=True) | None = None
+    offset: Integer(0, MAX_INTEGER, text=True) = 0
+    scope: Literal["mine", "all"] = "mine"
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+class OrderLine(Schema):
+    """A product of an order (name and price as they were when it was placed), or a cart line."""
+
+    id: int
+    name: str
+    quantity: Annotated[int, Field(ge=1)]
+    price_in_cents: Cents
+
+
+class OrderOut(Schema):
+    """An Order, as the contract shows it."""
+
+    id: int
+    user_id: int
+    date: Timestamp
+    products: list[OrderLine]
+    amount_in_cents: Cents
+    client_secret: str | None
+    status: OrderStatus
+    currency: str
+    payment_error: str | None
+
+    @classmethod
+    def of(cls, order: Order) -> "OrderOut":
+        return cls(
+            id=order.id, user_id=order.user_id, date=order.created_at,
+            products=[OrderLine(id=item.product_id, name=item.name, quantity=item.quantity,
+                                price_in_cents=item.price_in_cents) for item in order.items],
+            amount_in_cents=order.amount_in_cents, client_secret=order.client_secret,
+            status=OrderStatus(order.status), currency=order.currency,
+            payment_error=order.payment_error,
+        )
+
+
+class StatusUpdateResult(Schema):
+    """The answer to a status change."""
+
+    id: int
+    status: OrderStatus
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    """An order as the API answers it."""
+    return OrderOut.of(order).to_json()
