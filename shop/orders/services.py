@@ -6,9 +6,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +25,9 @@ from shop.exceptions import (
     UnknownReferences,
 )
 from shop.extensions import db
+from shop.orders import records
 from shop.orders.models import IdempotencyKey, Order, OrderItem
+from shop.orders.records import ItemRecord, OrderRecord
 from shop.orders.status import OWNER_TRANSITIONS, OrderStatus, check_transition
 from shop.payments.gateway import get_gateway
 from shop.payments.interface import PROCESSING, SUCCEEDED, Intent
@@ -145,26 +148,43 @@ def list_orders(
     offset: int = 0,
     all_users: bool = False,
     email: str | None = None,
-) -> tuple[list[Order], bool]:
-    """The user's orders (staff: everyone's), newest first; returns (page, more_remain)."""
+) -> tuple[list[OrderRecord], bool]:
+    """The user's orders (staff: everyone's), newest first; returns (page, more_remain).
+
+    Two statements whatever the page's size: the orders (with each customer, for staff), then
+    all their items. Read-only records, not ORM objects: see shop.orders.records.
+    """
     if all_users and not user.is_staff:
         raise PermissionDenied("Only staff may list every user's orders.")
-    query = select(Order).options(selectinload(Order.items))
+    email = email.strip().lower() if email else None
+    statement = records.orders_statement(all_users=all_users, status=status is not None,
+                                         email=bool(email), limit=limit is not None)
+    params: dict = {"offset": offset}
     if not all_users:
-        query = query.where(Order.user_id == user.id)
-    else:
-        # Staff lists show each order's customer: load them together, not one by one.
-        query = query.options(selectinload(Order.user))
+        params["user_id"] = user.id
     if status is not None:
-        query = query.where(Order.status == status)
+        params["status"] = status.value
     if email:
-        query = query.join(Order.user).where(
-            func.lower(User.email).contains(email.strip().lower(), autoescape=True))
-    query = query.order_by(Order.created_at.desc(), Order.id.desc()).offset(offset)
-    if limit is None:
-        return list(db.session.scalars(query)), False
-    rows = list(db.session.scalars(query.limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+        escaped = email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["email"] = f"%{escaped}%"
+    if limit is not None:
+        params["limit"] = limit + 1
+    rows = db.session.execute(statement, params).all()
+    more = limit is not None and len(rows) > limit
+    orders = []
+    for row in rows[:limit] if limit is not None else rows:
+        values = row._asdict()
+        customer_email = values.pop("customer_email", None)
+        order = OrderRecord(**values, items=[])
+        if all_users:
+            # Staff lists show each order's customer.
+            order.user = SimpleNamespace(id=order.user_id, email=customer_email)
+        orders.append(order)
+    by_id = {order.id: order for order in orders}
+    if by_id:
+        for item in db.session.execute(records.ITEMS_OF_ORDERS, {"order_ids": list(by_id)}):
+            by_id[item.order_id].items.append(ItemRecord(**item._asdict()))
+    return orders, more
 
 
 def get_order(user: User, order_id: int) -> Order:
