@@ -19,6 +19,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 _PLACEHOLDER = 2_000_000_001  # an id no route refuses to build, swapped for "{name}"
 
 
+# Babel takes tens of microseconds per amount, and a page shows the same prices again and again.
+@lru_cache(maxsize=4096)
 def format_money(cents: int, currency: str = "usd", locale: str = "en_US") -> str:
     """An amount in the currency's smallest unit as a person reads it in `locale`, e.g.
     1999 usd en_US → $19.99, 1999 eur de_DE → 19,99 €, 1999 jpy en_US → ¥1,999 (no decimals)."""
