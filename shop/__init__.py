@@ -1,21 +1,23 @@
 """shop: a small-business web shop with a JSON API."""
 
-import logging
-
 from flask import Flask
 
-from shop.config import load_config
+from shop.config import ensure_secret_key, load_config
 from shop.extensions import csrf, db, limiter, login_manager, migrate
 from shop.json_provider import OrjsonProvider
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handling, CLI."""
-    app = Flask(__name__, instance_relative_config=True,
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
                 template_folder="../templates", static_folder="../static")
     app.json = OrjsonProvider(app)
     load_config(app, config)
-    logging.basicConfig(level=logging.INFO)
+
+    from shop.logs import configure_logging
+
+    configure_logging(app)
+    ensure_secret_key(app)
 
     _import_models()
     db.init_app(app)
@@ -32,6 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
     from shop.payments.gateway import build_gateway
 
     init_auth(app)
+    from shop.security import init_security
+
+    init_security(app)
     app.extensions["shop.payment_gateway"] = build_gateway(app.config)
 
     _register_blueprints(app)
@@ -41,6 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     init_templating(app)
+
+    from shop.rate_limits import apply_rate_limits
+
+    apply_rate_limits(app)
 
     from shop.cli import shop_cli
 
@@ -62,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.cart.views import bp as cart_pages
     from shop.catalog.api import bp as catalog_api
     from shop.catalog.views import bp as catalog_pages
+    from shop.health import bp as health
     from shop.http import ids_within_the_database, refuse_control_characters
     from shop.leads.api import bp as leads_api
     from shop.leads.views import bp as leads_pages
@@ -74,5 +84,5 @@ def _register_blueprints(app: Flask) -> None:
     app.url_value_preprocessor(ids_within_the_database)
     app.before_request(refuse_control_characters)
     for blueprint in (openapi, catalog_api, orders_api, payments_api, payments_webhooks, leads_api,
-                      accounts_pages, catalog_pages, cart_pages, orders_pages, leads_pages):
+                      health, accounts_pages, catalog_pages, cart_pages, orders_pages, leads_pages):
         app.register_blueprint(blueprint)

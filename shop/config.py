@@ -1,7 +1,13 @@
 """Configuration read from the environment, with embedded defaults for a laptop."""
 
+import logging
 import os
+import secrets
+import tempfile
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+SECRET_KEY_FILE = "secret_key"
 
 ENV_KEYS = (
     "SECRET_KEY",
@@ -13,6 +19,9 @@ ENV_KEYS = (
     "SHOP_CURRENCY",
     "SHOP_LOCALE",
     "RATELIMIT_STORAGE_URI",
+    "SHOP_PROXY_HOPS",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
     "CACHE_REDIS_URL",
     "CACHE_TYPE",
 )
@@ -23,7 +32,8 @@ def load_config(app, overrides: dict | None = None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.update(
-        SECRET_KEY="dev-only-secret-change-me",
+        # No literal key: without SECRET_KEY, ensure_secret_key() makes one in instance/.
+        SECRET_KEY=None,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'shop.sqlite'}",
         SHOP_CURRENCY="usd",
         # How money reads on the pages and in their scripts (a Babel/CLDR locale).
@@ -34,6 +44,18 @@ def load_config(app, overrides: dict | None = None) -> None:
         STRIPE_API_BASE=None,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        # Limits of the routes an attacker would hammer (flask-limiter notation).
+        SHOP_LOGIN_LIMIT_PER_ADDRESS="20 per minute",
+        SHOP_LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
+        SHOP_REGISTER_LIMIT="10 per hour",
+        SHOP_TOKEN_LIMIT="20 per hour",
+        SHOP_ORDER_LIMIT="30 per hour",
+        # How many proxies in front of the shop set X-Forwarded-*; 0 trusts none.
+        SHOP_PROXY_HOPS=0,
+        LOG_FORMAT="text",
+        LOG_LEVEL="INFO",
+        # Check a pooled connection before use; never print SQL parameters (passwords, secrets).
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": True},
         # CSRF is checked by the shop's own before_request, which exempts bearer requests.
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,
@@ -53,6 +75,30 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     app.config.update(overrides or {})
     app.config["SHOP_CURRENCY"] = app.config["SHOP_CURRENCY"].lower()
+    app.config["SHOP_PROXY_HOPS"] = int(app.config["SHOP_PROXY_HOPS"])
+    app.config["LOG_FORMAT"] = str(app.config["LOG_FORMAT"]).lower()
+
+
+def ensure_secret_key(app) -> None:
+    """Without a configured SECRET_KEY, use the instance's own, made at random on first start."""
+    if app.config.get("SECRET_KEY"):
+        return
+    path = Path(app.instance_path) / SECRET_KEY_FILE
+    if not path.exists():
+        # Written aside and linked into place, so two workers starting at once agree on one key.
+        fd, draft = tempfile.mkstemp(dir=app.instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+            os.chmod(draft, 0o600)
+            os.link(draft, path)
+            log.warning("no SECRET_KEY set: generated one and kept it in %s", path,
+                        extra={"secret_key_file": str(path)})
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    app.config["SECRET_KEY"] = path.read_text().strip()
 
 
 def normalise_database_url(url: str) -> str:

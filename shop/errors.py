@@ -2,11 +2,12 @@
 
 import logging
 
-from flask import Flask, Response, json, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, Response, g, json, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
 
 from shop import exceptions as exc
-from shop.extensions import db
+from shop.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,29 @@ def _page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
+# How long a client should wait before retrying while the database is unreachable.
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(*, api: bool) -> Response | tuple:
+    """503 with Retry-After: the database cannot be reached; nothing was changed."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    detail = "The shop cannot reach its database just now; nothing was changed. Try again shortly."
+    if api:
+        return problem(503, detail, headers=headers)
+    # A page of its own: the usual layout asks the database who is logged in. Flask-Login's
+    # template context loads the user too, so this answer treats the caller as anonymous.
+    g._login_user = login_manager.anonymous_user()
+    return render_template("errors/unavailable.html", detail=detail), 503, headers
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone; the session is discarded either way
+        log.debug("rollback failed", exc_info=True)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer every error as problem+json on API paths and as an HTML page elsewhere."""
 
@@ -105,10 +129,18 @@ def register_error_handlers(app: Flask) -> None:
             return error
         return _page(error.code or 500, error.name, error.description or "")
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_unreachable(error: Exception):
+        _rollback_quietly()
+        log.error("database unavailable on %s %s: %s", request.method, request.path,
+                  type(getattr(error, "orig", error)).__name__)
+        return database_unavailable(api=is_api_path(request.path))
+
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        db.session.rollback()
+        _rollback_quietly()
         log.exception("unhandled error on %s %s", request.method, request.path)
         if is_api_path(request.path):
             return problem(500, "Something went wrong on our side; nothing was changed.")
-        return _page(500, InternalServerError().name, "Something went wrong on our side.")
+        return _page(500, _reason(500), "Something went wrong on our side.")

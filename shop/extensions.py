@@ -16,3 +16,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+

@@ -43,13 +43,20 @@ def ids_within_the_database(endpoint: str | None, values: dict | None) -> None:
         raise NotFound()
 
 
+# Arguments that only ever name where to go next; accounts.views.safe_next judges them.
+REDIRECT_TARGETS = frozenset({"next"})
+
+
 def refuse_control_characters() -> None:
     """Query strings and form fields carry text, never control characters: 400 naming the field.
 
     Form fields may hold line breaks and tabs (a textarea sends them); nothing else may.
+    A redirect target (`next`) is exempt: it is never stored, and an unsafe one goes home.
     """
     for source, multiline in ((request.args, False), (request.form, True)):
         for name, value in source.items(multi=True):
+            if name in REDIRECT_TARGETS:
+                continue
             problem = text_problem(name) or text_problem(value, multiline=multiline)
             if problem:
                 shown = name if not text_problem(name) else "(field name)"

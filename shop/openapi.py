@@ -80,7 +80,7 @@ OPERATIONS: dict[str, dict[str, Op]] = {
     "/orders/{id}": {"get": Op("One order", (200, OrderOut), problems=(404,))},
     "/orders/new": {"post": Op(
         "Place an order", (201, OrderOut), body=NewOrder, name="NewOrder",
-        problems=(409, 422, 502),
+        problems=(409, 422, 429, 502),
         headers=[{"name": "Idempotency-Key", "in": "header", "required": False,
                   "schema": {"type": "string", "minLength": 1,
                              "maxLength": MAX_IDEMPOTENCY_KEY}}])},

@@ -29,7 +29,7 @@ from shop.database import utcnow
 from shop.extensions import db
 from shop.orders.models import Order
 from tests import helpers
-from tests.helpers import (  # noqa: F401  (older tests import these from here)
+from tests.helpers import (  # noqa: F401  (the fixtures below use most of these)
     ARTIFACTS,
     CHROMIUM,
     IN_CI,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from shop.leads import services as leads
 from shop.leads.services import LeadFields
 from shop.schemas import MAX_JSON_DEPTH, parse_integer
-from tests.conftest import csrf_token_from, log_in
+from tests.helpers import csrf_token_from, log_in
 
 PROBLEM = "application/problem+json"
 # Per endpoint; raise it for a longer hunt (SHOP_HYPOTHESIS_EXAMPLES=1000).

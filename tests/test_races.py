@@ -17,7 +17,7 @@ from shop.extensions import db
 from shop.leads.models import Lead
 from shop.orders.models import Order
 from shop.payments.models import OfflinePaymentIntent
-from tests.conftest import TEST_DATABASE_URL, ApiClient, csrf_token_from, log_in, need
+from tests.helpers import TEST_DATABASE_URL, ApiClient, csrf_token_from, log_in, need
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 

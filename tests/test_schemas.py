@@ -8,7 +8,7 @@ from shop.leads.schemas import MAX_LEAD_NAME, NewLead, lead_form_limits
 from shop.openapi import document
 from shop.orders.status import OrderStatus
 from shop.schemas import max_length_of
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -2,18 +2,29 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from shop.accounts.services import MIN_PASSWORD_LENGTH
+from shop.accounts.services import MAX_EMAIL_LENGTH, MIN_PASSWORD_LENGTH, check_new_email
+from shop.exceptions import InvalidInput
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email()])
+    # Looked up, never judged: whatever address an account was made with can log in.
+    email = EmailField("Email", validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH)])
     password = PasswordField("Password", validators=[DataRequired()])
 
 
+def new_email(form, field) -> None:
+    """The accounts service's one rule for new addresses."""
+    try:
+        check_new_email(field.data)
+    except InvalidInput as error:
+        raise ValidationError(error.errors[0]["message"] if error.errors else error.detail) \
+            from None
+
+
 class RegisterForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), new_email])
     password = PasswordField("Password", validators=[DataRequired(),
                                                      Length(min=MIN_PASSWORD_LENGTH, max=200)])
     confirm = PasswordField("Repeat password", validators=[

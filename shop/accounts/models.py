@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default=Role.CUSTOMER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every login session's id; raising it ends every session made before.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user",
                                                     order_by="ApiToken.id.desc()")
@@ -31,6 +33,10 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role == Role.STAFF
+
+    def get_id(self) -> str:
+        """What the session keeps: the id and the session version it was made under."""
+        return f"{self.id}:{self.session_version}"
 
 
 class ApiToken(db.Model):

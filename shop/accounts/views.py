@@ -2,29 +2,49 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import services
 from shop.accounts.forms import LoginForm, RegisterForm, RevokeForm, TokenForm
 from shop.exceptions import DomainError
-from shop.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
 
+def is_safe_target(target: object) -> bool:
+    """A path on this site, in printable ASCII: no scheme, no host, nothing a header can't carry."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(not ("!" <= ch <= "~") for ch in target) or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
 def safe_next(target: str | None) -> str:
-    """Follow `next` only to a relative path on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//") and "\\" not in target:
-            return target
-    return url_for("catalog.index")
+    """The one redirect-target check: follow `next` only to a path on this site, else go home."""
+    return target if target is not None and is_safe_target(target) else url_for("catalog.index")
+
+
+def _fresh_csrf_token() -> None:
+    """A new CSRF token for a new login: one seen before logging in is no use after."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
 def login():
     """Log in with email and password."""
     if current_user.is_authenticated:
@@ -33,6 +53,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            _fresh_csrf_token()
             login_user(user, remember=False)
             flash("You are logged in.", "success")
             return redirect(safe_next(request.args.get("next")))
@@ -41,7 +62,6 @@ def login():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
 def register():
     """Create a shopper account and log in."""
     form = RegisterForm()
@@ -51,6 +71,7 @@ def register():
         except DomainError as error:
             form.email.errors.append(error.detail)
         else:
+            _fresh_csrf_token()
             login_user(user)
             flash("Welcome! Your account is ready.", "success")
             return redirect(safe_next(request.args.get("next")))
@@ -60,7 +81,12 @@ def register():
 
 @bp.post("/logout")
 def logout():
-    """Log out, forgetting the session's cart too: the next person at this browser starts afresh."""
+    """Log out, forgetting the session's cart too: the next person at this browser starts afresh.
+
+    The session ends on the server as well, so a copy of the cookie kept elsewhere is dead.
+    """
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     session.clear()
     flash("You are logged out.", "info")

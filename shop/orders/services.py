@@ -9,7 +9,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 MAX_UNITS_PER_PRODUCT = 100
 MAX_PAGE_SIZE = 100
+# Unpaid orders hold stock; a cap stops one account from holding it all hostage.
+MAX_PENDING_ORDERS = 10
 
 
 def place_order(
@@ -61,6 +63,11 @@ def place_order(
         replay = _replayed_order(user, idempotency_key, request_hash)
         if replay is not None:
             return replay, False
+    unpaid = db.session.scalar(select(func.count()).select_from(Order).where(
+        Order.user_id == user.id, Order.status == OrderStatus.PENDING)) or 0
+    if unpaid >= MAX_PENDING_ORDERS:
+        raise StateConflict(f"You have {MAX_PENDING_ORDERS} unpaid orders: pay or cancel one "
+                            "before placing another.")
 
     products = catalog.products_by_id(quantities)
     missing = sorted(set(quantities) - set(products))

@@ -5,7 +5,8 @@
  * stripe.elements({clientSecret}), elements.create("payment").mount(el) and
  * stripe.confirmPayment({elements, confirmParams: {return_url}}). Everything it is given is
  * recorded in window.stripeStandIn for the test to check. confirmPayment asks the test (at
- * https://stripe-stand-in.test/confirm, answered by page.route) to confirm the intent, then,
+ * https://api.stripe.com/stand-in/confirm, answered by page.route; the shop's Content-Security-Policy
+ * lets pages talk to api.stripe.com, as Stripe.js does) to confirm the intent, then,
  * as Stripe does, either resolves with {error} or sends the browser to return_url.
  */
 (function () {
@@ -36,7 +37,7 @@
       confirmPayment: function (params) {
         var returnUrl = params.confirmParams.return_url;
         record.returnUrls.push(returnUrl);
-        return fetch("https://stripe-stand-in.test/confirm", {
+        return fetch("https://api.stripe.com/stand-in/confirm", {
           method: "POST", body: JSON.stringify({clientSecret: record.clientSecret})
         }).then(function (response) { return response.json(); }).then(function (answer) {
           if (answer.error) return {error: answer.error};

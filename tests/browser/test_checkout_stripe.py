@@ -59,7 +59,7 @@ def stripe_js(page, app, localstripe):
 
     page.route(STRIPE_JS_URL, lambda route: route.fulfill(
         status=200, content_type="application/javascript", body=STAND_IN))
-    page.route("https://stripe-stand-in.test/confirm", confirm)
+    page.route("https://api.stripe.com/stand-in/confirm", confirm)
     return state
 
 

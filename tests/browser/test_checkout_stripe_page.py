@@ -75,7 +75,7 @@ def stripe_js(page, app, stripe_mode):
                       headers={"Access-Control-Allow-Origin": "*"})
 
     page.route(STRIPE_JS_URL, serve_stripe_js)
-    page.route("https://stripe-stand-in.test/confirm", confirm)
+    page.route("https://api.stripe.com/stand-in/confirm", confirm)
     return state
 
 
