@@ -8,10 +8,11 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 from flask import current_app
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shop.accounts.models import ApiToken, Role, User
-from shop.database import utcnow
+from shop.database import is_row_id, utcnow
 from shop.exceptions import InvalidInput, NotFound, StateConflict
 from shop.extensions import db
 
@@ -161,9 +162,25 @@ _TOKEN_OWNER = (
 
 def _user_from_row(values) -> User:
     """The session's User for a row of _USER_COLUMNS, made without the ORM loading it."""
-    user = User(**dict(zip(_USER_KEYS, values, strict=True)))
+    fields = dict(zip(_USER_KEYS, values, strict=True))
+    known = db.session.identity_map.get(identity_key(User, fields["id"]))
+    if known is not None:
+        return known  # the session's own copy, with whatever it has changed
+    user = User(**fields)
     make_transient_to_detached(user)
-    return db.session.merge(user, load=False)
+    db.session.add(user)
+    return user
+
+
+_USER_BY_ID = select(*_USER_COLUMNS).where(User.__table__.c.id == bindparam("user_id"))
+
+
+def user_by_id(user_id: int) -> User | None:
+    """The user with this id (a session's), read as cheaply as the token's owner."""
+    if not is_row_id(user_id):
+        return None
+    row = db.session.execute(_USER_BY_ID, {"user_id": user_id}).first()
+    return _user_from_row(row) if row is not None else None
 
 
 def user_for_token(plain: str) -> User | None:
