@@ -30,9 +30,10 @@ class Order(db.Model):
     client_secret: Mapped[str | None] = mapped_column(String(255))
     payment_error: Mapped[str | None] = mapped_column(String(500))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="raise_on_sql")
     items: Mapped[list["OrderItem"]] = relationship(
-        back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
+        back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan",
+        lazy="raise_on_sql",
     )
 
     @property
@@ -57,7 +58,7 @@ class OrderItem(db.Model):
     price_in_cents: Mapped[int]
     quantity: Mapped[int]
 
-    order: Mapped[Order] = relationship(back_populates="items")
+    order: Mapped[Order] = relationship(back_populates="items", lazy="raise_on_sql")
 
     @property
     def line_total_in_cents(self) -> int:

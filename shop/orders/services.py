@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import User
 from shop.catalog import services as catalog
@@ -136,10 +136,13 @@ def _replayed_order(user: User, key: str, request_hash: str) -> Order | None:
     return _load_order(row.order_id)
 
 
-def _load_order(order_id: int, *, lock: bool = False) -> Order | None:
+def _load_order(order_id: int, *, lock: bool = False,
+                with_customer: bool = False) -> Order | None:
     if not is_row_id(order_id):
         return None
     query = select(Order).options(selectinload(Order.items)).where(Order.id == order_id)
+    if with_customer:
+        query = query.options(joinedload(Order.user))
     if lock:
         # populate_existing: once the lock is ours, see the row as the writer before us left
         # it, not as this session may have read it earlier in the request.
@@ -194,9 +197,10 @@ def list_orders(
     return orders, more
 
 
-def get_order(user: User, order_id: int) -> Order:
-    """One order the user may see: their own, or any for staff."""
-    order = _load_order(order_id)
+def get_order(user: User, order_id: int, *, with_customer: bool = False) -> Order:
+    """One order the user may see: their own, or any for staff (with its customer loaded, for
+    the staff's page)."""
+    order = _load_order(order_id, with_customer=with_customer)
     if order is None or (order.user_id != user.id and not user.is_staff):
         raise NotFound(f"There is no order {order_id}.")
     return order
