@@ -21,7 +21,10 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     _import_models()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    from shop.database import include_in_autogenerate
+
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     include_object=include_in_autogenerate)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -71,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.cart.views import bp as cart_pages
     from shop.catalog.api import bp as catalog_api
     from shop.catalog.views import bp as catalog_pages
+    from shop.catalog.views import staff_bp as catalog_staff_pages
     from shop.health import bp as health
     from shop.http import ids_within_the_database, refuse_control_characters
     from shop.leads.api import bp as leads_api
@@ -84,5 +88,6 @@ def _register_blueprints(app: Flask) -> None:
     app.url_value_preprocessor(ids_within_the_database)
     app.before_request(refuse_control_characters)
     for blueprint in (openapi, catalog_api, orders_api, payments_api, payments_webhooks, leads_api,
-                      health, accounts_pages, catalog_pages, cart_pages, orders_pages, leads_pages):
+                      health, accounts_pages, catalog_pages, catalog_staff_pages, cart_pages,
+                      orders_pages, leads_pages):
         app.register_blueprint(blueprint)

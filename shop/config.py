@@ -22,6 +22,7 @@ ENV_KEYS = (
     "SHOP_PROXY_HOPS",
     "LOG_FORMAT",
     "LOG_LEVEL",
+    "SHOP_MEDIA_DIR",
     "CACHE_REDIS_URL",
     "CACHE_TYPE",
 )

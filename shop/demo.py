@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from shop.accounts import services as accounts
 from shop.accounts.models import Role
-from shop.catalog.models import Product
+from shop.catalog.models import Category, Product
+from shop.catalog.services import slugify
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
 
@@ -27,6 +28,13 @@ PRODUCTS = [
     ("Apron", "Heavy cotton canvas with leather straps.", 3400, 100, "apron"),
 ]
 
+# Each demo product's category, by the product's picture name.
+CATEGORIES = {
+    "Coffee & Tea": ["mug", "pour-over", "beans", "teapot"],
+    "Cookware": ["skillet", "knife", "board", "spoon"],
+    "Kitchen Linen & Storage": ["towel", "wraps", "jar", "apron"],
+}
+
 LEAD_STATUSES = ["New", "Contacted", "Qualified", "Proposal", "Won", "Lost"]
 
 LEADS = [
@@ -48,12 +56,21 @@ LEADS = [
 def seed(config) -> list[str]:
     """Create whatever of the demo data is missing; returns lines to print."""
     lines = []
+    categories = {c.name: c for c in db.session.scalars(select(Category))}
+    for name in CATEGORIES:
+        if name not in categories:
+            categories[name] = Category(name=name, slug=slugify(name))
+            db.session.add(categories[name])
+    category_of = {picture: categories[name] for name, pictures in CATEGORIES.items()
+                   for picture in pictures}
     existing = set(db.session.scalars(select(Product.name)))
     added = 0
     for name, description, price, stock, slug in PRODUCTS:
         if name not in existing:
+            # Its opening stock goes into the ledger with it (see catalog.models).
             db.session.add(Product(name=name, description=description, price_in_cents=price,
-                                   stock=stock, image_url=f"/static/img/products/{slug}.svg"))
+                                   stock=stock, image_url=f"/static/img/products/{slug}.svg",
+                                   category=category_of[slug]))
             added += 1
     db.session.commit()
     lines.append(f"Catalog: {len(PRODUCTS)} demo products ({added} added).")

@@ -49,6 +49,13 @@ class UnknownReferences(DomainError):
     title = "Unknown references"
 
 
+class UnprocessableContent(DomainError):
+    """Well-formed, but its content cannot be used: an image that does not decode, a CSV row."""
+
+    code = "unprocessable-content"
+    title = "Content cannot be processed"
+
+
 class PaymentDeclined(DomainError):
     code = "payment-declined"
     title = "Payment declined"

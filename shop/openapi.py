@@ -11,7 +11,7 @@ from typing import Any, Literal
 from flask import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
-from shop.catalog.schemas import ProductOut
+from shop.catalog.openapi import catalog_openapi
 from shop.leads.schemas import (
     DeleteStatusQuery,
     LeadChange,
@@ -86,9 +86,6 @@ OPERATIONS: dict[str, dict[str, Op]] = {
                              "maxLength": MAX_IDEMPOTENCY_KEY}}])},
     "/orders/status-update": {"post": Op("Change an order's status", (200, StatusUpdateResult),
                                          body=StatusUpdate, problems=(403, 404, 409, 502))},
-    "/products": {"get": Op("Products for sale", (200, list[ProductOut]), who="anyone")},
-    "/products/{id}": {"get": Op("One product", (200, ProductOut), who="anyone",
-                                 problems=(404,))},
     "/leads/statuses": {
         "get": Op("Every lead status, in order", (200, list[StatusOut]), who="staff"),
         "post": Op("Add a lead status", (201, StatusOut), body=NewStatus, who="staff"),
@@ -213,6 +210,9 @@ def document() -> dict:
     components = _Components()
     paths = {path: {method: _operation(path, op, components) for method, op in ops.items()}
              for path, ops in OPERATIONS.items()}
+    catalog_paths, catalog_schemas = catalog_openapi()
+    paths.update(catalog_paths)
+    components.schemas.update(catalog_schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "shop", "version": "1",

@@ -79,3 +79,47 @@ def test_lead_responses_match_the_spec(spec, staff, shopper):
     spec.check(staff.delete(f"/leads/statuses/{sid}"), "DELETE", "/leads/statuses/{id}")
     spec.check(staff.delete(f"/leads/{lead.json['id']}"), "DELETE", "/leads/{id}")
     spec.check(staff.delete(f"/leads/statuses/{sid}"), "DELETE", "/leads/statuses/{id}")
+
+
+def test_catalog_responses_match_the_spec(spec, client, staff, shopper):
+    category = staff.post("/categories", json={"name": "Kitchen"})
+    spec.check(category, "POST", "/categories")
+    spec.check(staff.post("/categories", json={"name": "kitchen"}), "POST", "/categories")
+    spec.check(client.get("/categories"), "GET", "/categories")
+    cid = category.json["id"]
+    spec.check(client.get(f"/categories/{cid}"), "GET", "/categories/{id}")
+    spec.check(staff.patch(f"/categories/{cid}", json={"name": "Cookware"}),
+               "PATCH", "/categories/{id}")
+    created = staff.post("/products", json={"name": "Pan", "priceInCents": 100, "stock": 2,
+                                            "categoryId": cid, "sku": "PAN-1"})
+    spec.check(created, "POST", "/products")
+    pid = created.json["id"]
+    spec.check(staff.post("/products", json={"name": "Pan", "priceInCents": 1,
+                                             "sku": "PAN-1"}), "POST", "/products")
+    spec.check(staff.post("/products", json={"priceInCents": -1}), "POST", "/products")
+    spec.check(shopper.post("/products", json={}), "POST", "/products")
+    spec.check(client.get("/products?limit=1&q=pan"), "GET", "/products")
+    spec.check(client.get("/products?limit=0"), "GET", "/products")
+    spec.check(client.get("/products?active=all"), "GET", "/products")
+    spec.check(staff.patch(f"/products/{pid}", json={"stock": 3}), "PATCH", "/products/{id}")
+    spec.check(staff.patch(f"/products/{pid}", json={"name": "Big Pan"}),
+               "PATCH", "/products/{id}")
+    spec.check(staff.post(f"/products/{pid}/stock", json={"change": -5, "reason": "x"}),
+               "POST", "/products/{id}/stock")
+    spec.check(staff.post(f"/products/{pid}/stock", json={"change": 5, "reason": "in"}),
+               "POST", "/products/{id}/stock")
+    spec.check(staff.get(f"/products/{pid}/stock"), "GET", "/products/{id}/stock")
+    spec.check(staff.put(f"/products/{pid}/image", data=b"nope", content_type="image/png"),
+               "PUT", "/products/{id}/image")
+    spec.check(staff.put(f"/products/{pid}/image", data=b"nope", content_type="text/plain"),
+               "PUT", "/products/{id}/image")
+    csv_text = "sku,name,description,price,stock,category,active\r\nPAN-1,Pan,,1.00,4,,true\r\n"
+    spec.check(staff.post("/products/import", data=csv_text.encode(), content_type="text/csv"),
+               "POST", "/products/import")
+    spec.check(staff.post("/products/import", data=b"x,y\r\n", content_type="text/csv"),
+               "POST", "/products/import")
+    exported = staff.get("/products/export.csv")
+    listed = spec.spec["paths"]["/products/export.csv"]["get"]["responses"]
+    assert exported.status_code == 200 and exported.mimetype in listed["200"]["content"]
+    spec.check(staff.delete(f"/categories/{cid}"), "DELETE", "/categories/{id}")
+    spec.check(staff.delete(f"/products/{pid}"), "DELETE", "/products/{id}")

@@ -88,7 +88,6 @@ def place_order(
                                          request_hash=request_hash)
                 db.session.add(key_row)
                 db.session.flush()
-            catalog.take_stock(quantities)
             order = Order(
                 user=user,
                 status=OrderStatus.PENDING,
@@ -103,6 +102,7 @@ def place_order(
             )
             db.session.add(order)
             db.session.flush()
+            catalog.take_stock(quantities, order_id=order.id, user_id=user.id)
             intent = gateway.create_intent(
                 order_id=order.id, amount=order.amount_in_cents, currency=order.currency,
                 # Unique per attempt: ids of rolled-back orders can come round again on SQLite.
@@ -294,7 +294,9 @@ def apply_transition(order: Order, target: OrderStatus, *, by: str,
     if notify_provider and order.payment_intent_id:
         _settle_with_provider(order, target)
     if target == OrderStatus.CANCELLED:
-        catalog.return_stock(order.quantities())
+        catalog.return_stock(order.quantities(), order_id=order.id,
+                             reason=catalog.ORDER_EXPIRED if by == "expiry"
+                             else catalog.ORDER_CANCELLED)
     if target == OrderStatus.PAID:
         order.payment_error = None
     order.status = target
