@@ -15,10 +15,11 @@ the shop answers from the database.
 import logging
 import secrets
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from shop.extensions import cache, db
 
@@ -44,26 +45,43 @@ def configure(app: Flask) -> None:
 
 def shared(group: str, name: str, compute: Callable[[], T]) -> T:
     """`compute()`'s result, from the cache while `group` has not changed."""
-    try:
-        version = _version(group)
-        key = f"{group}:{version}:{name}"
-        found = cache.get(key)
-        if found is not None:
-            return found
-    except Exception as error:  # noqa: BLE001 - a cache outage must not become an outage
-        log.warning("cache unavailable", extra={"error": repr(error), "group": group})
-        return compute()
+    found, key = lookup(group, name)
+    if found is not None:
+        return found
     value = compute()
-    try:
-        cache.set(key, value)
-    except Exception as error:  # noqa: BLE001
-        log.warning("cache unavailable", extra={"error": repr(error), "group": group})
+    store(key, value)
     return value
 
 
-def changed(group: str = CATALOG) -> None:
-    """Note that this transaction changes `group`; its cache is forgotten when it commits."""
-    db.session.info.setdefault(_CHANGED, set()).add(group)
+def lookup(group: str, name: str) -> tuple[Any, str | None]:
+    """(the entry `name` of `group` or None, the key to store it under once computed).
+
+    The key carries the group's version as it was before the caller reads the database: a
+    change committed meanwhile gives the group a new version, and what the caller stores
+    under the old one is never read.
+    """
+    try:
+        key = f"{group}:{_version(group)}:{name}"
+        return cache.get(key), key
+    except Exception as error:  # noqa: BLE001 - a cache outage must not become an outage
+        log.warning("cache unavailable", extra={"error": repr(error), "group": group})
+        return None, None
+
+
+def store(key: str | None, value: Any) -> None:
+    """Keep a value under a key from lookup() (nothing if the cache was unavailable)."""
+    if key is None:
+        return
+    try:
+        cache.set(key, value)
+    except Exception as error:  # noqa: BLE001
+        log.warning("cache unavailable", extra={"error": repr(error), "key": key})
+
+
+def changed(group: str = CATALOG, session: Session | None = None) -> None:
+    """Note that this transaction (the app's session's, or `session`'s) changes `group`; its
+    cache is forgotten when it commits."""
+    (session or db.session).info.setdefault(_CHANGED, set()).add(group)
 
 
 def forget(group: str) -> None:
@@ -88,13 +106,15 @@ def _version(group: str) -> str:
     return version
 
 
-@event.listens_for(db.session, "after_commit")
+# On the Session class, not on db.session: every session of the app, whichever scoped session
+# made it (tests make their own), tells the cache what it committed.
+@event.listens_for(Session, "after_commit")
 def _forget_what_committed(session) -> None:
     for group in session.info.pop(_CHANGED, ()):
         forget(group)
 
 
-@event.listens_for(db.session, "after_soft_rollback")
+@event.listens_for(Session, "after_soft_rollback")
 def _keep_what_rolled_back(session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_CHANGED, None)
