@@ -8,7 +8,7 @@ from werkzeug.exceptions import NotFound, UnsupportedMediaType
 
 from shop.database import MAX_INTEGER, is_row_id
 from shop.exceptions import InvalidInput
-from shop.schemas import check_integer, check_json_value, text_problem, validate
+from shop.schemas import check_integer, check_json_value, input_problem, text_problem, validate
 
 
 def json_body():
@@ -59,9 +59,7 @@ def refuse_control_characters() -> None:
                 continue
             problem = text_problem(name) or text_problem(value, multiline=multiline)
             if problem:
-                shown = name if not text_problem(name) else "(field name)"
-                raise InvalidInput(f"{shown}: {problem}",
-                                   errors=[{"field": shown, "message": problem}])
+                raise input_problem(name if not text_problem(name) else "(field name)", problem)
 
 
 @overload
@@ -83,5 +81,4 @@ def int_arg(name: str, *, default: int | None = None, minimum: int = 0,
     try:
         return check_integer(raw, minimum=minimum, maximum=maximum, text=True)
     except ValueError as error:
-        raise InvalidInput(f"'{name}': {error}",
-                           errors=[{"field": name, "message": str(error)}]) from None
+        raise input_problem(name, str(error), f"'{name}': {error}") from None

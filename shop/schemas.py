@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar, overload
+from typing import Annotated, Any, Self, TypeVar, overload
 
 from pydantic import (
     BaseModel,
@@ -42,6 +42,11 @@ class Schema(BaseModel):
     def to_json(self) -> dict:
         """The answer as the API sends it."""
         return self.model_dump(mode="json", by_alias=True)
+
+    @classmethod
+    def from_row(cls, row: object) -> Self:
+        """An answer read from a row's attributes of the same names: each field declared once."""
+        return cls.model_validate(row, from_attributes=True)
 
 
 # --- integers ---------------------------------------------------------------------------------
@@ -174,12 +179,25 @@ class TextLimit:
         self.max_length = max_length
 
 
-def max_length_of(schema: type[BaseModel], field: str) -> int:
-    """A text field's length limit, as declared: templates take their maxlength from here."""
+def _text_limit(schema: type[BaseModel], field: str) -> int | None:
     for item in schema.model_fields[field].metadata:
         if isinstance(item, TextLimit):
             return item.max_length
-    raise LookupError(f"{schema.__name__}.{field} declares no length limit")
+    return None
+
+
+def max_length_of(schema: type[BaseModel], field: str) -> int:
+    """A text field's length limit, as declared: templates take their maxlength from here."""
+    limit = _text_limit(schema, field)
+    if limit is None:
+        raise LookupError(f"{schema.__name__}.{field} declares no length limit")
+    return limit
+
+
+def text_limits(schema: type[BaseModel]) -> dict[str, int]:
+    """The length limit of every text field a schema declares, by attribute name."""
+    limits = {field: _text_limit(schema, field) for field in schema.model_fields}
+    return {field: limit for field, limit in limits.items() if limit is not None}
 
 
 Timestamp = Annotated[
@@ -209,6 +227,13 @@ def _message(error: Any) -> str:
     if error["type"] == "missing":
         return "Required."
     return error["msg"].rstrip(".") + "."
+
+
+def input_problem(field: str, message: str, detail: str | None = None) -> InvalidInput:
+    """One named input's problem as the InvalidInput (400) the problem format shows; the
+    detail says "field: message" unless another is given."""
+    return InvalidInput(detail or f"{field}: {message}",
+                        errors=[{"field": field, "message": message}])
 
 
 def invalid_input(error: ValidationError, detail: str) -> InvalidInput:
@@ -287,6 +312,5 @@ def _check_body_text(text: str, loc: tuple) -> None:
     except UnicodeEncodeError:
         unencodable = True
     if unencodable or "\x00" in text:
-        field = field_path(loc) or "body"
-        message = "Must be valid Unicode text without NUL characters."
-        raise InvalidInput(f"{field}: {message}", errors=[{"field": field, "message": message}])
+        raise input_problem(field_path(loc) or "body",
+                            "Must be valid Unicode text without NUL characters.")

@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shop.leads import services as leads
-from shop.leads.services import LeadFields
 from shop.schemas import MAX_JSON_DEPTH, parse_integer
 from tests.helpers import csrf_token_from, log_in
 
@@ -77,7 +76,7 @@ def board(app):
     with app.app_context():
         status = leads.create_status("New").id
         spare = leads.create_status("Spare").id
-        lead = leads.create_lead(LeadFields(name="Ada"), status).id
+        lead = leads.create_lead(dict(name="Ada"), status).id
     return {"status": status, "spare": spare, "lead": lead}
 
 

@@ -5,7 +5,6 @@ import re
 import pytest
 
 from shop.leads import services
-from shop.leads.services import LeadFields
 from tests.helpers import log_in
 
 PROBLEM = "application/problem+json"
@@ -16,8 +15,8 @@ def ids(app):
     """Statuses New(1), Contacted(2), Qualified(3) in that order, and leads A, B in New."""
     with app.app_context():
         ids = {name: services.create_status(name).id for name in ("New", "Contacted", "Qualified")}
-        ids["A"] = services.create_lead(LeadFields(name="A"), ids["New"]).id
-        ids["B"] = services.create_lead(LeadFields(name="B"), ids["New"]).id
+        ids["A"] = services.create_lead(dict(name="A"), ids["New"]).id
+        ids["B"] = services.create_lead(dict(name="B"), ids["New"]).id
     return ids
 
 
@@ -224,7 +223,7 @@ def test_deleting_a_status_that_holds_leads_needs_a_target(staff, ids):
 
 def test_deleting_moves_the_leads_to_the_end_of_the_target(staff, ids, app):
     with app.app_context():
-        services.create_lead(LeadFields(name="C"), ids["Qualified"])
+        services.create_lead(dict(name="C"), ids["Qualified"])
     response = staff.delete(f"/leads/statuses/{ids['New']}?moveLeadsTo={ids['Qualified']}")
     assert response.status_code == 204
     assert names(staff.get("/leads/statuses")) == ["Contacted", "Qualified"]
@@ -293,7 +292,7 @@ def test_a_lead_for_an_unknown_status_is_422(staff, ids):
 
 def test_list_and_filter_leads(staff, ids, app):
     with app.app_context():
-        services.create_lead(LeadFields(name="C"), ids["Contacted"])
+        services.create_lead(dict(name="C"), ids["Contacted"])
     everyone = staff.get("/leads").json
     assert [(lead["name"], lead["statusId"], lead["position"]) for lead in everyone] == [
         ("A", ids["New"], 1), ("B", ids["New"], 2), ("C", ids["Contacted"], 1)]
@@ -317,9 +316,9 @@ def test_edit_a_lead(staff, ids):
 
 def test_moving_a_lead_renumbers_both_columns(staff, ids, app):
     with app.app_context():
-        services.create_lead(LeadFields(name="C"), ids["New"])
-        services.create_lead(LeadFields(name="X"), ids["Contacted"])
-        services.create_lead(LeadFields(name="Y"), ids["Contacted"])
+        services.create_lead(dict(name="C"), ids["New"])
+        services.create_lead(dict(name="X"), ids["Contacted"])
+        services.create_lead(dict(name="Y"), ids["Contacted"])
     response = staff.patch(f"/leads/{ids['B']}", json={"statusId": ids["Contacted"],
                                                         "position": 2})
     assert response.status_code == 200
@@ -330,7 +329,7 @@ def test_moving_a_lead_renumbers_both_columns(staff, ids, app):
 
 def test_moving_a_lead_within_its_column(staff, ids, app):
     with app.app_context():
-        services.create_lead(LeadFields(name="C"), ids["New"])
+        services.create_lead(dict(name="C"), ids["New"])
     staff.patch(f"/leads/{ids['A']}", json={"position": 3})
     assert column(staff, ids["New"]) == [("B", 1), ("C", 2), ("A", 3)]
     staff.patch(f"/leads/{ids['A']}", json={"position": 1})
@@ -353,7 +352,7 @@ def test_moving_to_an_unknown_status_is_422_and_changes_nothing(staff, ids):
 
 def test_delete_a_lead_closes_the_gap(staff, ids, app):
     with app.app_context():
-        services.create_lead(LeadFields(name="C"), ids["New"])
+        services.create_lead(dict(name="C"), ids["New"])
     assert staff.delete(f"/leads/{ids['A']}").status_code == 204
     assert column(staff, ids["New"]) == [("B", 1), ("C", 2)]
     assert_problem(staff.get(f"/leads/{ids['A']}"), 404)
@@ -372,7 +371,7 @@ def test_unknown_leads_are_404(staff, ids, lead_id):
 def add_leads(app, status_ids: list[int], count: int) -> None:
     with app.app_context():
         for n in range(count):
-            services.create_lead(LeadFields(name=f"Lead {n}"), status_ids[n % len(status_ids)])
+            services.create_lead(dict(name=f"Lead {n}"), status_ids[n % len(status_ids)])
 
 
 def test_listing_leads_takes_the_same_queries_for_3_or_30(staff, ids, app, count_queries):

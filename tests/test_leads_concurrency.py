@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from shop.leads import services
-from shop.leads.services import LeadFields, StatusPlacement
+from shop.leads.services import StatusPlacement
 from tests.helpers import TEST_DATABASE_URL, need
 
 # Real transactions in several threads: they must commit for real.
@@ -62,11 +62,11 @@ def test_concurrent_moves_into_one_column_never_share_a_position(app):
     with app.app_context():
         source = services.create_status("New").id
         target = services.create_status("Won").id
-        leads = [services.create_lead(LeadFields(name=f"L{n}"), source).id for n in range(12)]
+        leads = [services.create_lead(dict(name=f"L{n}"), source).id for n in range(12)]
     for start in range(0, len(leads), 4):
         batch = leads[start:start + 4]
         run_together(app, *[
-            (lambda lead_id=lead_id: services.update_lead(lead_id, LeadFields(),
+            (lambda lead_id=lead_id: services.update_lead(lead_id, dict(),
                                                           status_id=target, position=1))
             for lead_id in batch])
     with app.app_context():

@@ -8,7 +8,6 @@ import pytest
 from shop.database import utcnow
 from shop.extensions import db
 from shop.leads import services as leads
-from shop.leads.services import LeadFields
 from shop.orders.models import Order, OrderItem
 from tests.helpers import log_in
 
@@ -82,9 +81,9 @@ def test_the_board_shows_columns_in_status_order_with_their_cards(app, staff_bro
         won = leads.create_status("Won", 3).id
         new = leads.create_status("New", 1).id
         contacted = leads.create_status("Contacted", 2).id
-        leads.create_lead(LeadFields(name="Ada Byrne", value_in_cents=240000), new)
-        leads.create_lead(LeadFields(name="Tomás Ruiz"), new, position=1)
-        leads.create_lead(LeadFields(name="Mei Chen", company="Lotus"), won)
+        leads.create_lead(dict(name="Ada Byrne", value_in_cents=240000), new)
+        leads.create_lead(dict(name="Tomás Ruiz"), new, position=1)
+        leads.create_lead(dict(name="Mei Chen", company="Lotus"), won)
     html = staff_browser.get("/staff/leads").get_data(as_text=True)
     board = html.split('<template id="status-column-template">')[0]
     columns = re.findall(r'<section class="lead-column" data-status-id="(\d+)"', board)
@@ -105,7 +104,7 @@ def test_the_board_takes_the_same_queries_for_3_or_30_leads(app, staff_browser, 
     def add(count):
         with app.app_context():
             for n in range(count):
-                leads.create_lead(LeadFields(name=f"Lead {n}"), statuses[n % 3])
+                leads.create_lead(dict(name=f"Lead {n}"), statuses[n % 3])
 
     add(3)
     with count_queries() as few:

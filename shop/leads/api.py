@@ -3,43 +3,31 @@
 from flask import Blueprint, url_for
 
 from shop.accounts.auth import staff_required
-from shop.exceptions import InvalidInput
 from shop.http import json_body, query_as
 from shop.leads import schemas, services
 from shop.leads.models import Lead, LeadStatus
-from shop.leads.schemas import (
-    DeleteStatusQuery,
-    LeadChange,
-    LeadListQuery,
-    LeadOut,
-    NewLead,
-    NewStatus,
-    Reorder,
-    StatusChange,
-    StatusOut,
-    StatusPlacement,
-)
-from shop.leads.services import LeadFields
 from shop.leads.services import StatusPlacement as Placement
-from shop.schemas import validate
+from shop.schemas import input_problem, validate
 
 bp = Blueprint("leads_api", __name__)
 
+LEAD_NOT_VALID = "Some fields of the lead are not valid."
+
 
 def status_json(status: LeadStatus) -> dict:
-    return StatusOut.of(status).to_json()
+    return schemas.StatusOut.from_row(status).to_json()
 
 
 def lead_json(lead: Lead) -> dict:
-    return LeadOut.of(lead).to_json()
+    return schemas.LeadOut.from_row(lead).to_json()
 
 
 def parse_placements(body) -> list[Placement]:
     """[{"id", "statusOrder"}, …], or one such object, as placements; InvalidInput otherwise."""
     detail = "The new order is not valid; nothing was changed."
     # A single object's errors name its fields bare ("id"), an array's by index ("[0].id").
-    entries = [validate(StatusPlacement, body, detail=detail)] if isinstance(body, dict) \
-        else validate(Reorder, body, detail=detail)
+    entries = [validate(schemas.StatusPlacement, body, detail=detail)] if isinstance(body, dict) \
+        else validate(schemas.Reorder, body, detail=detail)
     return [Placement(entry.id, entry.status_order) for entry in entries]
 
 
@@ -62,7 +50,7 @@ def list_statuses():
 @staff_required
 def create_status():
     """Add a status, last unless a statusOrder is given."""
-    new = validate(NewStatus, json_body(), detail="The status is not valid.")
+    new = validate(schemas.NewStatus, json_body(), detail="The status is not valid.")
     status = services.create_status(new.name, new.status_order)
     location = url_for(".get_status", status_id=status.id)
     return status_json(status), 201, {"Location": location}
@@ -79,20 +67,18 @@ def get_status(status_id: int):
 @staff_required
 def update_status(status_id: int):
     """Rename a status (a statusOrder may come along)."""
-    change = validate(StatusChange, json_body(), detail="Nothing valid to change.")
+    change = validate(schemas.StatusChange, json_body(), detail="Nothing valid to change.")
     if not change.model_fields_set:
-        raise InvalidInput("Nothing valid to change.",
-                           errors=[{"field": "name", "message": "Required: the new name."}])
-    kwargs = {"name": change.name} if "name" in change.model_fields_set else {}
-    return status_json(services.update_status(status_id, status_order=change.status_order,
-                                              **kwargs))
+        raise input_problem("name", "Required: the new name.", "Nothing valid to change.")
+    return status_json(services.update_status(status_id, name=change.name,
+                                              status_order=change.status_order))
 
 
 @bp.delete("/leads/statuses/<int:status_id>")
 @staff_required
 def delete_status(status_id: int):
     """Delete a status; ?moveLeadsTo= names where its leads go (409 if it has some and none)."""
-    services.delete_status(status_id, query_as(DeleteStatusQuery).move_leads_to)
+    services.delete_status(status_id, query_as(schemas.DeleteStatusQuery).move_leads_to)
     return "", 204
 
 
@@ -100,21 +86,16 @@ def delete_status(status_id: int):
 @staff_required
 def list_leads():
     """Every lead by status and position; ?statusId= keeps one column."""
-    query = query_as(LeadListQuery)
+    query = query_as(schemas.LeadListQuery)
     return [lead_json(lead) for lead in services.list_leads(query.status_id)]
-
-
-def _lead_fields(change: LeadChange) -> LeadFields:
-    return LeadFields(**{field: getattr(change, field) for field in schemas.LEAD_FIELDS
-                         if field in change.model_fields_set})
 
 
 @bp.post("/leads")
 @staff_required
 def create_lead():
     """Add a lead to a status (last in its column unless a position is given)."""
-    new = validate(NewLead, json_body(), detail="Some fields of the lead are not valid.")
-    lead = services.create_lead(_lead_fields(new), new.status_id, new.position)
+    new = validate(schemas.NewLead, json_body(), detail=LEAD_NOT_VALID)
+    lead = services.create_lead(schemas.lead_values(new), new.status_id, new.position)
     return lead_json(lead), 201, {"Location": url_for(".get_lead", lead_id=lead.id)}
 
 
@@ -129,8 +110,8 @@ def get_lead(lead_id: int):
 @staff_required
 def update_lead(lead_id: int):
     """Edit a lead; statusId and/or position move it on the board."""
-    change = validate(LeadChange, json_body(), detail="Some fields of the lead are not valid.")
-    lead = services.update_lead(lead_id, _lead_fields(change), status_id=change.status_id,
+    change = validate(schemas.LeadChange, json_body(), detail=LEAD_NOT_VALID)
+    lead = services.update_lead(lead_id, schemas.lead_values(change), status_id=change.status_id,
                                 position=change.position)
     return lead_json(lead)
 

@@ -1,14 +1,24 @@
 """The shapes of the lead pipeline's API: statuses, leads and their query arguments.
 
-The length limits live here; the services and the board's form fields read them from here.
+Each lead field is declared once, in LeadChange (what a client may set) and LeadOut (what the
+API answers): the API's parsing, its answers, /openapi.json, the services' list of fields and
+the board's maxlength attributes all come from these classes.
 """
 
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from shop.leads.models import Lead, LeadStatus
-from shop.schemas import Cents, Integer, RowId, Schema, Text, Timestamp, max_length_of
+from shop.schemas import (
+    Cents,
+    Integer,
+    RowId,
+    Schema,
+    Text,
+    Timestamp,
+    max_length_of,
+    text_limits,
+)
 
 MAX_STATUS_NAME = 100
 MAX_LEAD_NAME = 200
@@ -69,10 +79,6 @@ class StatusOut(Schema):
     name: str
     status_order: int
 
-    @classmethod
-    def of(cls, status: LeadStatus) -> "StatusOut":
-        return cls(id=status.id, name=status.name, status_order=status.status_order)
-
 
 class DeleteStatusQuery(Schema):
     """Query arguments of DELETE /leads/statuses/{id}."""
@@ -113,12 +119,6 @@ class LeadOut(Schema):
     position: int
     created_at: Timestamp
 
-    @classmethod
-    def of(cls, lead: Lead) -> "LeadOut":
-        return cls(id=lead.id, name=lead.name, email=lead.email, company=lead.company,
-                   value_in_cents=lead.value_in_cents, status_id=lead.status_id,
-                   position=lead.position, created_at=lead.created_at)
-
 
 class LeadListQuery(Schema):
     """Query arguments of GET /leads."""
@@ -126,14 +126,19 @@ class LeadListQuery(Schema):
     status_id: Integer(1, text=True, description="Only the leads of this status") = None
 
 
-LEAD_FIELDS = ("name", "email", "company", "value_in_cents")
+# Where a lead stands on the board: a move, not one of the fields the lead holds.
+PLACEMENT_FIELDS = frozenset({"status_id", "position"})
+# The fields of a lead a client sets, in declaration order.
+LEAD_FIELDS = tuple(field for field in LeadChange.model_fields if field not in PLACEMENT_FIELDS)
+
+
+def lead_values(change: LeadChange) -> dict[str, Any]:
+    """The lead fields a body sets (and only those), by attribute name, as validated."""
+    return change.model_dump(include=change.model_fields_set - PLACEMENT_FIELDS)
 
 
 def lead_form_limits() -> dict[str, int]:
     """maxlength of each text field of the board's lead and status dialogs, from the schema."""
-    limits: dict[str, Any] = {field: max_length_of(NewLead, field)
-                              for field in ("name", "email", "company")}
-    limits["status_name"] = max_length_of(NewStatus, "name")
-    return limits
+    return {**text_limits(NewLead), "status_name": max_length_of(NewStatus, "name")}
 
 

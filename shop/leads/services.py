@@ -5,22 +5,23 @@ PostgreSQL; SQLite serialises writers by itself): status rows first, in id order
 rows, so that two writers never deadlock. A lead or status deleted by another request meanwhile
 is NotFound (404), never a 500. Lead positions are 1-based and renumbered 1..n in every
 column a write touches, so a column never holds two leads at the same position.
+
+The values given here are already valid: the API checks them against the schemas in
+`schemas.py`, the one place each rule is stated. What a service refuses is what only the
+database can decide (an unknown or vanished row, a status that still holds leads).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from shop.database import MAX_INTEGER, is_row_id, transaction
+from shop.database import is_row_id, transaction
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
-from shop.leads.schemas import MAX_COMPANY, MAX_EMAIL, MAX_LEAD_NAME, MAX_STATUS_NAME
-from shop.schemas import check_text
-
-_UNSET = object()
+from shop.schemas import input_problem
 
 # Any fixed number: the advisory lock that serialises appending statuses on PostgreSQL.
 APPEND_LOCK_KEY = 5_000_001
@@ -32,6 +33,15 @@ class StatusPlacement:
 
     status_id: int
     status_order: int
+
+
+def _unknown_statuses(status_ids: list[int], field: str = "statusId",
+                      detail: str | None = None) -> UnknownReferences:
+    """The 422 for statuses named in `field` that do not exist, naming each of them."""
+    return UnknownReferences(
+        detail or f"There is no lead status {', '.join(map(str, status_ids))}.",
+        errors=[{"field": field, "message": f"Unknown status {i}."} for i in status_ids],
+        statusIds=status_ids)
 
 
 # --- statuses -------------------------------------------------------------------------------
@@ -71,17 +81,11 @@ def _lock_statuses(ids: Iterable[int] | None = None) -> dict[int, LeadStatus]:
     return {status.id: status for status in rows}
 
 
-def _check_order_value(value: int, field: str) -> None:
-    if not 0 <= value <= MAX_INTEGER:
-        raise InvalidInput(f"{field} must be a whole number from 0 to {MAX_INTEGER}.",
-                           errors=[{"field": field, "message": "Must be 0 or more."}])
-
-
 def reorder_statuses(placements: Sequence[StatusPlacement]) -> list[LeadStatus]:
     """Give the listed statuses their new statusOrder, all or nothing; returns every status.
 
-    Statuses not listed keep their statusOrder. The same id twice or a negative order is
-    InvalidInput; ids that do not exist are UnknownReferences naming every one of them.
+    Statuses not listed keep their statusOrder. The same id twice is InvalidInput; ids that
+    do not exist are UnknownReferences naming every one of them.
     """
     errors = []
     seen: set[int] = set()
@@ -90,9 +94,6 @@ def reorder_statuses(placements: Sequence[StatusPlacement]) -> list[LeadStatus]:
             errors.append({"field": f"[{index}].id",
                            "message": f"Status {placement.status_id} is listed more than once."})
         seen.add(placement.status_id)
-        if not 0 <= placement.status_order <= MAX_INTEGER:
-            errors.append({"field": f"[{index}].statusOrder",
-                           "message": "Must be a whole number, 0 or more."})
     if errors:
         raise InvalidInput("The new order is not valid; nothing was changed.", errors=errors)
 
@@ -100,23 +101,12 @@ def reorder_statuses(placements: Sequence[StatusPlacement]) -> list[LeadStatus]:
         statuses = _lock_statuses(seen)
         missing = sorted(seen - set(statuses))
         if missing:
-            raise UnknownReferences(
-                "No lead status with id " + ", ".join(map(str, missing)) + "; nothing was changed.",
-                errors=[{"field": "id", "message": f"Unknown status {i}."} for i in missing],
-                statusIds=missing,
-            )
+            raise _unknown_statuses(
+                missing, "id",
+                "No lead status with id " + ", ".join(map(str, missing)) + "; nothing was changed.")
         for placement in sorted(placements, key=lambda p: p.status_id):
             statuses[placement.status_id].status_order = placement.status_order
     return list_statuses()
-
-
-def _check_status_name(name: object) -> str:
-    # The API's text rule, for callers that do not come through the API (CLI, demo data).
-    try:
-        return check_text(name, max_length=MAX_STATUS_NAME, required=True)
-    except ValueError as error:
-        raise InvalidInput(f"The status name is not valid: {error}",
-                           errors=[{"field": "name", "message": str(error)}]) from None
 
 
 def _next_status_order() -> int:
@@ -134,9 +124,6 @@ def _next_status_order() -> int:
 
 def create_status(name: str, status_order: int | None = None) -> LeadStatus:
     """Add a status, last on the board unless a statusOrder is given."""
-    name = _check_status_name(name)
-    if status_order is not None:
-        _check_order_value(status_order, "statusOrder")
     with transaction():
         if status_order is None:
             status_order = _next_status_order()
@@ -145,18 +132,15 @@ def create_status(name: str, status_order: int | None = None) -> LeadStatus:
     return status
 
 
-def update_status(status_id: int, *, name: object = _UNSET,
+def update_status(status_id: int, *, name: str | None = None,
                   status_order: int | None = None) -> LeadStatus:
-    """Rename a status (and, optionally, give it a statusOrder)."""
-    new_name = _check_status_name(name) if name is not _UNSET else None
-    if status_order is not None:
-        _check_order_value(status_order, "statusOrder")
+    """Rename a status and/or give it a statusOrder; None leaves either as it is."""
     with transaction():
         status = _lock_statuses([status_id]).get(status_id)
         if status is None:
             raise NotFound(f"There is no lead status {status_id}.")
-        if new_name is not None:
-            status.name = new_name
+        if name is not None:
+            status.name = name
         if status_order is not None:
             status.status_order = status_order
     return status
@@ -168,9 +152,8 @@ def delete_status(status_id: int, move_leads_to: int | None = None) -> int:
     StateConflict when the status still holds leads and no target is named.
     """
     if move_leads_to is not None and move_leads_to == status_id:
-        raise InvalidInput("Leads cannot be moved to the status being deleted.",
-                           errors=[{"field": "moveLeadsTo",
-                                    "message": "Name another status."}])
+        raise input_problem("moveLeadsTo", "Name another status.",
+                            "Leads cannot be moved to the status being deleted.")
     with transaction():
         ids = [status_id] + ([move_leads_to] if move_leads_to is not None else [])
         statuses = _lock_statuses(ids)
@@ -186,12 +169,9 @@ def delete_status(status_id: int, move_leads_to: int | None = None) -> int:
             )
         if move_leads_to is not None:
             if move_leads_to not in statuses:
-                raise UnknownReferences(
-                    f"There is no lead status {move_leads_to} to move the leads to.",
-                    errors=[{"field": "moveLeadsTo",
-                             "message": f"Unknown status {move_leads_to}."}],
-                    statusIds=[move_leads_to],
-                )
+                raise _unknown_statuses([move_leads_to], "moveLeadsTo",
+                                        f"There is no lead status {move_leads_to} to move the "
+                                        "leads to.")
             target = _column(move_leads_to)
             for lead in leads:
                 lead.status_id = move_leads_to
@@ -233,74 +213,15 @@ def get_lead(lead_id: int) -> Lead:
     return lead
 
 
-@dataclass
-class LeadFields:
-    """Fields of a lead a client may set; _UNSET leaves a field as it is."""
-
-    name: object = _UNSET
-    email: object = _UNSET
-    company: object = _UNSET
-    value_in_cents: object = _UNSET
 
 
-def _check_lead_fields(fields: LeadFields, *, creating: bool) -> dict:
-    errors = []
-    values: dict = {}
-
-    def text(attr: str, field: str, limit: int, *, required: bool, nullable: bool) -> None:
-        value = getattr(fields, attr)
-        if value is _UNSET:
-            if required:
-                errors.append({"field": field, "message": "Required."})
-            return
-        if value is None and nullable:
-            values[attr] = None
-            return
-        try:
-            value = check_text(value, max_length=limit, required=not nullable)
-        except ValueError as error:
-            errors.append({"field": field, "message": str(error)})
-            return
-        values[attr] = value or None
-
-    text("name", "name", MAX_LEAD_NAME, required=creating, nullable=False)
-    text("email", "email", MAX_EMAIL, required=False, nullable=True)
-    if values.get("email") and ("@" not in values["email"] or " " in values["email"]):
-        errors.append({"field": "email", "message": "Must be an email address."})
-    text("company", "company", MAX_COMPANY, required=False, nullable=True)
-    if fields.value_in_cents is not _UNSET:
-        cents = fields.value_in_cents
-        if isinstance(cents, bool) or not isinstance(cents, int) or not 0 <= cents <= MAX_INTEGER:
-            errors.append({"field": "valueInCents",
-                           "message": "Must be a whole number of cents, 0 or more."})
-        else:
-            values["value_in_cents"] = cents
-    if errors:
-        raise InvalidInput("Some fields of the lead are not valid.", errors=errors)
-    return values
-
-
-def _check_position(position: int | None) -> None:
-    if position is not None and not 1 <= position <= MAX_INTEGER:
-        raise InvalidInput("position must be a whole number, 1 or more.",
-                           errors=[{"field": "position", "message": "Must be 1 or more."}])
-
-
-def _unknown_status(status_id: int) -> UnknownReferences:
-    return UnknownReferences(
-        f"There is no lead status {status_id}.",
-        errors=[{"field": "statusId", "message": f"Unknown status {status_id}."}],
-        statusIds=[status_id],
-    )
-
-
-def create_lead(fields: LeadFields, status_id: int, position: int | None = None) -> Lead:
-    """Add a lead to a status, last in its column unless a position is given."""
-    values = _check_lead_fields(fields, creating=True)
-    _check_position(position)
+def create_lead(values: Mapping[str, object], status_id: int,
+                position: int | None = None) -> Lead:
+    """Add a lead with these field values to a status, last in its column unless a position
+    is given."""
     with transaction():
         if status_id not in _lock_statuses([status_id]):
-            raise _unknown_status(status_id)
+            raise _unknown_statuses([status_id])
         column = _column(status_id)
         lead = Lead(status_id=status_id, position=0, **values)
         db.session.add(lead)
@@ -310,15 +231,14 @@ def create_lead(fields: LeadFields, status_id: int, position: int | None = None)
     return lead
 
 
-def update_lead(lead_id: int, fields: LeadFields, *, status_id: int | None = None,
+def update_lead(lead_id: int, values: Mapping[str, object], *, status_id: int | None = None,
                 position: int | None = None) -> Lead:
-    """Edit a lead; a new statusId and/or position moves it (positions start at 1).
+    """Set these field values of a lead; a new statusId and/or position moves it (positions
+    start at 1).
 
     The lead's old and new columns are renumbered 1..n; a position past the end means last.
     A lead deleted meanwhile is NotFound.
     """
-    values = _check_lead_fields(fields, creating=False)
-    _check_position(position)
     moving = status_id is not None or position is not None
     with transaction():
         # The status rows stand for their columns: whoever holds them may renumber leads. A
@@ -348,7 +268,7 @@ def _move(lead: Lead, statuses: dict[int, LeadStatus], status_id: int,
           position: int | None) -> None:
     """Put a locked lead at `position` of `status_id`, with every status row locked."""
     if status_id not in statuses:
-        raise _unknown_status(status_id)
+        raise _unknown_statuses([status_id])
     source = [other for other in _column(lead.status_id) if other.id != lead.id]
     if status_id == lead.status_id:
         target = source
