@@ -2,9 +2,9 @@
 
 Buyers send orders (each sent to both instances at once with the same Idempotency-Key, as a
 client retrying after a timeout would), payments with test cards, cancellations and
-pay-versus-cancel races to both instances. Afterwards every unit of stock is accounted for, no
-order is doubled or lost, no answer was a 5xx, every payment took effect once, and both
-instances show the same catalog.
+pay-versus-cancel races to both instances. Afterwards every unit of stock is accounted for (and
+the stock ledger agrees), no order is doubled or lost, no answer was a 5xx, every payment took
+effect once, and both instances show the same catalog.
 """
 
 import json
@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from shop import create_app
 from shop.accounts import services as accounts
+from shop.catalog import services as catalog
 from shop.catalog.models import Product
 from shop.config import normalise_database_url
 from shop.extensions import db
@@ -105,11 +106,11 @@ def shop(tmp_path, database_url, redis_url):
     app = create_app(config)
     with app.app_context():
         db.create_all()
-        products = [Product(name=f"Product {n}", description="", price_in_cents=1000 + n,
-                            stock=STARTING_STOCK, active=True) for n in range(PRODUCTS)]
-        db.session.add_all(products)
-        db.session.commit()
-        product_ids = [p.id for p in products]
+        # Through the catalog's service, so that the opening stock is in the ledger.
+        product_ids = [catalog.create_product(
+            {"name": f"Product {n}", "description": "", "price_in_cents": 1000 + n,
+             "sku": f"SCALE-{n}", "active": True}, stock=STARTING_STOCK).id
+            for n in range(PRODUCTS)]
         tokens = []
         for n in range(BUYERS):
             user = accounts.create_user(f"buyer{n}@example.com", "buyer password")
@@ -280,6 +281,8 @@ def test_two_instances_keep_stock_orders_and_payments_exact(shop, two_instances)
         ).all())
         for product in db.session.scalars(select(Product).where(Product.id.in_(product_ids))):
             assert product.stock + held.get(product.id, 0) == STARTING_STOCK, product.id
+        # ... and the stock ledger adds up to every product's stock.
+        assert catalog.ledger_disagreements() == []
 
         # Each payment took effect once, and never on an order that was cancelled.
         intents = {i.order_id: i for i in db.session.scalars(select(OfflinePaymentIntent))}
