@@ -4,7 +4,7 @@ JSON paths answer a small list (or object) built once in memory, in the shapes t
 answers; pages answer a small HTML page. No database, no extensions, no templates: what Flask
 itself costs per request, served by the same gunicorn settings as the shop.
 
-    .venv/bin/gunicorn -c gunicorn.conf.py bench.bare_app:app
+    .venv/bin/gunicorn -c deploy/gunicorn.conf.py bench.bare_app:app
 """
 
 from flask import Flask

@@ -5,11 +5,12 @@
     bench/run --databases sqlite --duration 5 --json results.json
 
 For each database it builds a scratch shop (migrations, the demo catalog, a shopper with ten
-orders, staff, a pool of buyers with API tokens), serves it with gunicorn and the repository's
-gunicorn.conf.py, serves bench/bare_app.py with the same settings, and drives the same path on
-both, one after the other, with wrk: requests per second, p50 and p99, and the shop's rate as a
-ratio of the bare app's. Ratios, not absolute numbers, are what to compare between machines or
-runs on a busy machine: both apps see the same load at almost the same moment.
+orders, staff, a pool of buyers with API tokens), serves it with gunicorn and
+deploy/gunicorn.conf.py, serves bench/bare_app.py with the same settings, and drives the same
+path on both, one after the other, with wrk: requests per second, p50 and p99, the shop's rate
+as a ratio of the bare app's, and each one's CPU time per request. Ratios, not absolute numbers,
+are what to compare between machines or runs on a busy machine: both apps see the same load at
+almost the same moment.
 
 Then the checkout: ten buyers placing orders at once through POST /orders/new with Stripe on
 (the stripe library talks to bench/stripe_stand_in.py, which answers after 250 ms), all buying
@@ -54,7 +55,7 @@ CHECKOUT_BUYERS = 10
 STRIPE_LATENCY = 0.25
 ORDERS_OF_THE_SHOPPER = 10
 # The gunicorn settings both apps are served with; main() may change it (--gunicorn-config).
-GUNICORN_CONFIG: Path | None = ROOT / "gunicorn.conf.py"
+GUNICORN_CONFIG: Path | None = ROOT / "deploy" / "gunicorn.conf.py"
 
 
 @dataclass
@@ -223,7 +224,7 @@ def _has_control_socket() -> bool:
 
 @contextmanager
 def gunicorn(wsgi: str, env: dict, log: Path, *, workers: int, threads: int | None = None):
-    """Serve `wsgi` with the repository's gunicorn.conf.py (plain gunicorn without one)."""
+    """Serve `wsgi` with deploy/gunicorn.conf.py (plain gunicorn without one)."""
     port = free_port()
     command = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
                str(workers)]
@@ -659,7 +660,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each app")
     parser.add_argument("--checkout-threads", type=int, default=None,
                         help="gunicorn threads per worker for the checkout (default: "
-                             "gunicorn.conf.py's, or 16 without it)")
+                             "deploy/gunicorn.conf.py's, or 16 without it)")
     parser.add_argument("--checkout-duration", type=float, default=10)
     parser.add_argument("--skip-checkout", action="store_true")
     parser.add_argument("--gunicorn-config", default=str(GUNICORN_CONFIG),

@@ -134,8 +134,8 @@ def two_instances(tmp_path, shop):
         command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
                    "--graceful-timeout", "5", "--bind", f"127.0.0.1:{port}",
                    f"shop:create_app(config={config!r})"]
-        if (ROOT / "gunicorn.conf.py").exists():
-            command[3:3] = ["--config", str(ROOT / "gunicorn.conf.py")]
+        if (ROOT / "deploy" / "gunicorn.conf.py").exists():
+            command[3:3] = ["--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
         processes.append(subprocess.Popen(command, cwd=ROOT, stdout=log,
                                           stderr=subprocess.STDOUT))
         bases.append(f"http://127.0.0.1:{port}")

@@ -30,10 +30,9 @@ class Order(db.Model):
     client_secret: Mapped[str | None] = mapped_column(String(255))
     payment_error: Mapped[str | None] = mapped_column(String(500))
 
-    user: Mapped[User] = relationship(lazy="raise_on_sql")
+    user: Mapped[User] = relationship()
     items: Mapped[list["OrderItem"]] = relationship(
-        back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan",
-        lazy="raise_on_sql",
+        back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
     )
 
     @property

@@ -1,8 +1,9 @@
-"""gunicorn's settings for the shop: `gunicorn --config gunicorn.conf.py app:app`.
+"""gunicorn's settings for the shop: `gunicorn --config deploy/gunicorn.conf.py app:app`.
 
 Threads, because a request may wait on something slow that costs no CPU (Stripe answers a
 checkout in a few hundred milliseconds); processes, one per core, for the CPU work. The
 environment overrides both: WEB_CONCURRENCY (processes) and GUNICORN_THREADS (threads each).
+It lives in deploy/, not at the top, so that a plain `gunicorn` run there does not pick it up.
 """
 
 import multiprocessing
