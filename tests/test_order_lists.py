@@ -2,8 +2,11 @@
 
 from datetime import timedelta
 
+import pytest
+
 from shop.accounts import services as accounts
 from shop.database import utcnow
+from shop.exceptions import NotFound
 from shop.extensions import db
 from shop.orders import services
 from shop.orders.models import Order, OrderItem
@@ -66,3 +69,19 @@ def test_staff_search_by_email_takes_percent_and_underscore_literally(
         assert [o.id for o in found] == [ids[2]]
         everyone, _ = services.list_orders(staff, all_users=True)
         assert [o.id for o in everyone] == ids[::-1]
+
+
+def test_one_order_read_as_a_record_is_the_owners_and_the_staffs_only(
+        app, make_user, make_product):
+    [order_id] = add_orders(app, make_user, make_product, [("ann@example.com", "paid", 2)])
+    make_user("bob@example.com")
+    make_user("sales@example.com", staff=True)
+    with app.app_context():
+        for email in ("ann@example.com", "sales@example.com"):
+            order = services.read_order(accounts.user_by_email(email), order_id)
+            assert order.id == order_id and [i.name for i in order.items] == ["Line 0", "Line 1"]
+            assert order.order_status is OrderStatus.PAID
+        for missing in (order_id, order_id + 1000, 2**40):
+            who = "bob@example.com" if missing == order_id else "ann@example.com"
+            with pytest.raises(NotFound):
+                services.read_order(accounts.user_by_email(who), missing)

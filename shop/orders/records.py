@@ -28,6 +28,7 @@ _orders = Order.__table__.c
 _items = OrderItem.__table__.c
 _users = User.__table__.c
 
+ORDER_BY_ID = select(*ORDER_COLUMNS).where(_orders.id == bindparam("order_id"))
 ITEMS_OF_ORDERS = (select(*ITEM_COLUMNS)
                    .where(_items.order_id.in_(bindparam("order_ids", expanding=True)))
                    .order_by(_items.id))

@@ -201,9 +201,26 @@ def get_order(user: User, order_id: int, *, with_customer: bool = False) -> Orde
     """One order the user may see: their own, or any for staff (with its customer loaded, for
     the staff's page)."""
     order = _load_order(order_id, with_customer=with_customer)
-    if order is None or (order.user_id != user.id and not user.is_staff):
+    if order is None or not _may_see(user, order):
         raise NotFound(f"There is no order {order_id}.")
     return order
+
+
+def read_order(user: User, order_id: int) -> OrderRecord:
+    """get_order as a read-only record, for answers that only show it (two statements)."""
+    row = (db.session.execute(records.ORDER_BY_ID, {"order_id": order_id}).first()
+           if is_row_id(order_id) else None)
+    if row is None or not _may_see(user, row):
+        raise NotFound(f"There is no order {order_id}.")
+    order = OrderRecord(**row._asdict(), items=[])
+    order.items = [ItemRecord(**item._asdict()) for item in
+                   db.session.execute(records.ITEMS_OF_ORDERS, {"order_ids": [order_id]})]
+    return order
+
+
+def _may_see(user: User, order) -> bool:
+    """Whose orders a user may see: their own, and staff everyone's."""
+    return order.user_id == user.id or user.is_staff
 
 
 def get_own_order(user: User, order_id: int) -> Order:
