@@ -34,11 +34,12 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     cache.configure(app)
 
     from shop.accounts.auth import init_auth
+    from shop.mail.delivery import init_mail
     from shop.payments.gateway import build_gateway
-
-    init_auth(app)
     from shop.security import init_security
 
+    init_auth(app)
+    init_mail(app)
     init_security(app)
     app.extensions["shop.payment_gateway"] = build_gateway(app.config)
 
@@ -65,11 +66,14 @@ def _import_models() -> None:
     from shop.accounts import models as _accounts  # noqa: F401
     from shop.catalog import models as _catalog  # noqa: F401
     from shop.leads import models as _leads  # noqa: F401
+    from shop.mail import models as _mail  # noqa: F401
     from shop.orders import models as _orders  # noqa: F401
     from shop.payments import models as _payments  # noqa: F401
+    from shop.shipping import models as _shipping  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
+    from shop.accounts.password_views import bp as password_pages
     from shop.accounts.views import bp as accounts_pages
     from shop.cart.views import bp as cart_pages
     from shop.catalog.api import bp as catalog_api
@@ -84,10 +88,12 @@ def _register_blueprints(app: Flask) -> None:
     from shop.orders.views import bp as orders_pages
     from shop.payments.api import bp as payments_api
     from shop.payments.webhooks import bp as payments_webhooks
+    from shop.shipping.api import bp as shipping_api
+    from shop.shipping.views import bp as shipping_pages
 
     app.url_value_preprocessor(ids_within_the_database)
     app.before_request(refuse_control_characters)
     for blueprint in (openapi, catalog_api, orders_api, payments_api, payments_webhooks, leads_api,
                       health, accounts_pages, catalog_pages, catalog_staff_pages, cart_pages,
-                      orders_pages, leads_pages):
+                      orders_pages, leads_pages, shipping_api, shipping_pages, password_pages):
         app.register_blueprint(blueprint)

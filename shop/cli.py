@@ -80,6 +80,29 @@ def expire_orders(older_than: timedelta) -> None:
         raise click.ClickException("Some orders could not be expired; run the command again.")
 
 
+@shop_cli.command("reconcile-payments")
+@click.option("--since", type=Duration(), default="48h", show_default=True,
+              help="Settle pending orders placed within this span (e.g. 30m, 48h, 7d).")
+def reconcile_payments(since: timedelta) -> None:
+    """Ask the payment provider about every pending order and settle it; print what changed
+    and every payment that does not match its order (for cron)."""
+    from shop.payments.services import reconcile_payments as reconcile
+
+    results = reconcile(since)
+    for result in results:
+        if result.outcome != "unchanged":
+            click.echo(f"Order {result.order_id}: {result.outcome} ({result.detail})")
+    counts = {k: sum(1 for r in results if r.outcome == k)
+              for k in ("changed", "mismatch", "unchanged", "failed")}
+    click.echo(f"Reconciled {len(results)} pending order{'s' if len(results) != 1 else ''} "
+               f"placed within {_spell(since)}: {counts['changed']} changed, "
+               f"{counts['mismatch']} mismatched, {counts['unchanged']} unchanged, "
+               f"{counts['failed']} failed.")
+    if counts["failed"]:
+        raise click.ClickException("The provider could not be asked about some orders; "
+                                   "run the command again.")
+
+
 def _spell(span: timedelta) -> str:
     """30 minutes, 24 hours, 2 days: a duration as the person typed it, roughly."""
     minutes = int(span.total_seconds() // 60)
@@ -88,3 +111,17 @@ def _spell(span: timedelta) -> str:
             count = minutes // size
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return str(span)
+
+
+@shop_cli.command("send-mail")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=500, show_default=True,
+              help="Send at most this many messages.")
+def send_mail(limit: int) -> None:
+    """Deliver the mail that is due from the outbox (run it from cron, e.g. every minute)."""
+    from shop.mail.delivery import deliver_due
+
+    report = deliver_due(limit=limit)
+    click.echo(f"Sent {len(report.sent)}, to retry {len(report.retrying)}, "
+               f"refused {len(report.failed)}.")
+    if report.retrying:
+        raise click.ClickException("Some mail could not be sent now; it will be retried.")

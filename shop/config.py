@@ -18,7 +18,16 @@ ENV_KEYS = (
     "STRIPE_API_BASE",
     "SHOP_CURRENCY",
     "SHOP_LOCALE",
+    "SHOP_STATEMENT_DESCRIPTOR_SUFFIX",
     "RATELIMIT_STORAGE_URI",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_DEFAULT_SENDER",
+    "SHOP_STAFF_EMAIL",
+    "SHOP_BASE_URL",
     "SHOP_PROXY_HOPS",
     "LOG_FORMAT",
     "LOG_LEVEL",
@@ -43,6 +52,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         STRIPE_PUBLISHABLE_KEY=None,
         STRIPE_WEBHOOK_SECRET=None,
         STRIPE_API_BASE=None,
+        # Shown on the buyer's card statement after the account's own descriptor (≤ 22 chars).
+        SHOP_STATEMENT_DESCRIPTOR_SUFFIX=None,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         # Limits of the routes an attacker would hammer (flask-limiter notation).
@@ -51,6 +62,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         SHOP_REGISTER_LIMIT="10 per hour",
         SHOP_TOKEN_LIMIT="20 per hour",
         SHOP_ORDER_LIMIT="30 per hour",
+        SHOP_PASSWORD_RESET_LIMIT_PER_ADDRESS="10 per hour",
+        SHOP_PASSWORD_RESET_LIMIT_PER_ACCOUNT="3 per hour",
         # How many proxies in front of the shop set X-Forwarded-*; 0 trusts none.
         SHOP_PROXY_HOPS=0,
         LOG_FORMAT="text",
@@ -67,6 +80,21 @@ def load_config(app, overrides: dict | None = None) -> None:
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         # Where the checkout page loads Stripe.js from in Stripe mode; tests serve a stand-in.
         STRIPE_JS_URL="https://js.stripe.com/v3/",
+        # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in MAIL_FILE_DIR.
+        MAIL_SERVER=None,
+        MAIL_PORT=25,
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_USE_TLS=False,
+        MAIL_DEFAULT_SENDER="Shop <shop@localhost>",
+        MAIL_FILE_DIR=str(instance / "mail"),
+        # Seconds before the first retry of a mail the server did not take; doubles each time.
+        MAIL_RETRY_DELAY=60,
+        # Deliver from a background thread right after the commit that queued mail.
+        MAIL_DELIVER_AFTER_COMMIT=True,
+        SHOP_STAFF_EMAIL=None,
+        # Where links in mail point, e.g. https://shop.example.com (else the request's host).
+        SHOP_BASE_URL=None,
     )
     app.config.from_pyfile("config.py", silent=True)
     for key in ENV_KEYS:
@@ -75,6 +103,10 @@ def load_config(app, overrides: dict | None = None) -> None:
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     app.config.update(overrides or {})
+    app.config["MAIL_PORT"] = int(app.config["MAIL_PORT"])
+    if isinstance(app.config["MAIL_USE_TLS"], str):
+        app.config["MAIL_USE_TLS"] = app.config["MAIL_USE_TLS"].strip().lower() in {
+            "1", "true", "yes", "on"}
     app.config["SHOP_CURRENCY"] = app.config["SHOP_CURRENCY"].lower()
     app.config["SHOP_PROXY_HOPS"] = int(app.config["SHOP_PROXY_HOPS"])
     app.config["LOG_FORMAT"] = str(app.config["LOG_FORMAT"]).lower()

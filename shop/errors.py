@@ -12,7 +12,8 @@ from shop.extensions import db, login_manager
 log = logging.getLogger(__name__)
 
 # Paths that answer JSON whatever the Accept header says. Matched segment by segment.
-API_PREFIXES = ("/orders", "/products", "/categories", "/leads", "/payments", "/openapi.json")
+API_PREFIXES = ("/orders", "/products", "/categories", "/leads", "/payments", "/openapi.json",
+                "/shipping-methods")
 
 # Domain exceptions and the status code each becomes: the one place this mapping lives.
 STATUS_FOR = {
@@ -22,6 +23,7 @@ STATUS_FOR = {
     exc.NotFound: 404,
     exc.StateConflict: 409,
     exc.UnknownReferences: 422,
+    exc.AmountOutOfRange: 422,
     exc.UnprocessableContent: 422,
     exc.PaymentProviderError: 502,
 }

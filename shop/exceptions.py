@@ -49,6 +49,12 @@ class UnknownReferences(DomainError):
     title = "Unknown references"
 
 
+class AmountOutOfRange(DomainError):
+    """An order's total the payment provider will not charge: below its minimum or above its
+    maximum for the currency."""
+
+    code = "amount-out-of-range"
+    title = "Amount outside what can be charged"
 class UnprocessableContent(DomainError):
     """Well-formed, but its content cannot be used: an image that does not decode, a CSV row."""
 

@@ -11,7 +11,8 @@ from typing import Any, Literal
 from flask import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
-from shop.catalog.openapi import catalog_openapi
+from shop.catalog import csv_io, images
+from shop.catalog import schemas as catalog
 from shop.leads.schemas import (
     DeleteStatusQuery,
     LeadChange,
@@ -25,14 +26,16 @@ from shop.leads.schemas import (
 )
 from shop.orders.schemas import (
     MAX_IDEMPOTENCY_KEY,
-    NewOrder,
+    NewOrderBody,
     OrderLine,
     OrderListQuery,
     OrderOut,
     StatusUpdate,
     StatusUpdateResult,
 )
+from shop.payments.schemas import NewRefund, RefundOut
 from shop.schemas import Schema
+from shop.shipping.schemas import ShippingMethodIn, ShippingMethodOut, ShippingMethodPatch
 
 bp = Blueprint("openapi", __name__)
 
@@ -58,18 +61,39 @@ class Problem(Schema):
     errors: list[FieldError] | None = None
 
 
+@dataclass(frozen=True)
+class Raw:
+    """A body or answer that is not JSON (a picture, a CSV file): its media types and schema."""
+
+    media: tuple[str, ...]
+    schema: dict
+    description: str | None = None
+
+
 @dataclass
 class Op:
     """One operation: what it reads, what it answers, who may call it."""
 
     summary: str
-    ok: tuple[int, Any]  # (status, answer shape or None for no body)
-    body: Any = None
+    ok: tuple[int, Any]  # (status, answer shape, a Raw answer, or None for no body)
+    body: Any = None  # a shape (JSON) or a Raw body
     query: type[BaseModel] | None = None
     problems: tuple[int, ...] = ()
     who: str = "user"  # "anyone", "user" or "staff"
     headers: list[dict] = field(default_factory=list)
     name: str | None = None  # component name of a body that is not a class
+    answer_headers: dict[str, dict] = field(default_factory=dict)
+
+
+TOTAL_COUNT = {"X-Total-Count": {"schema": {"type": "integer", "minimum": 0},
+                                 "description": "How many match in all"}}
+NEXT_LINK = {"Link": {"schema": {"type": "string"},
+                      "description": 'rel="next" when more remain'}}
+PRODUCT_IMAGE = Raw(images.ACCEPTED_TYPES, {
+    "type": "string", "contentMediaType": "image/*",
+    "description": f"At most {images.MAX_BYTES // (1024 * 1024)} MB"})
+CSV_FILE = Raw(("text/csv",), {"type": "string"},
+               "CSV with the header " + ",".join(csv_io.HEADER))
 
 
 OPERATIONS: dict[str, dict[str, Op]] = {
@@ -79,16 +103,31 @@ OPERATIONS: dict[str, dict[str, Op]] = {
                                     (200, list[OrderLine]), who="anyone")},
     "/orders/{id}": {"get": Op("One order", (200, OrderOut), problems=(404,))},
     "/orders/new": {"post": Op(
-        "Place an order", (201, OrderOut), body=NewOrder, name="NewOrder",
+        "Place an order", (201, OrderOut), body=NewOrderBody, name="NewOrder",
         problems=(409, 422, 429, 502),
         headers=[{"name": "Idempotency-Key", "in": "header", "required": False,
                   "schema": {"type": "string", "minLength": 1,
                              "maxLength": MAX_IDEMPOTENCY_KEY}}])},
     "/orders/status-update": {"post": Op("Change an order's status", (200, StatusUpdateResult),
                                          body=StatusUpdate, problems=(403, 404, 409, 502))},
+    "/orders/{id}/refunds": {
+        "get": Op("An order's refunds (staff, or the order's owner)", (200, list[RefundOut])),
+        "post": Op("Refund part of an order, or what is left of it (staff)", (201, RefundOut),
+                   body=NewRefund, who="staff", problems=(409, 502)),
+    },
+    "/shipping-methods": {
+        "get": Op("The shipping methods on offer", (200, list[ShippingMethodOut]),
+                  who="anyone"),
+        "post": Op("Add a shipping method", (201, ShippingMethodOut), body=ShippingMethodIn,
+                   who="staff"),
+    },
+    "/shipping-methods/{id}": {"patch": Op(
+        "Change a shipping method", (200, ShippingMethodOut), body=ShippingMethodPatch,
+        who="staff", problems=(404,))},
     "/leads/statuses": {
         "get": Op("Every lead status, in order", (200, list[StatusOut]), who="staff"),
-        "post": Op("Add a lead status", (201, StatusOut), body=NewStatus, who="staff"),
+        "post": Op("Add a lead status", (201, StatusOut), body=NewStatus, who="staff",
+                   problems=(409,)),
     },
     "/leads/statuses/order": {"put": Op(
         "Reorder lead statuses", (200, list[StatusOut]), body=Reorder, name="Reorder",
@@ -109,6 +148,45 @@ OPERATIONS: dict[str, dict[str, Op]] = {
         "patch": Op("Change or move a lead", (200, LeadOut), body=LeadChange, who="staff",
                     problems=(404, 422)),
         "delete": Op("Delete a lead", (204, None), who="staff", problems=(404,)),
+    },
+    "/products": {
+        "get": Op("Products for sale: search, filter, sort, page",
+                  (200, list[catalog.ProductAnswer]), query=catalog.ProductQuery, who="anyone",
+                  problems=(403,), answer_headers={**TOTAL_COUNT, **NEXT_LINK}),
+        "post": Op("Add a product", (201, catalog.ProductAnswer), body=catalog.ProductInput,
+                   who="staff", problems=(409, 422)),
+    },
+    "/products/{id}": {
+        "get": Op("One product", (200, catalog.ProductAnswer), who="anyone"),
+        "patch": Op("Change a product (not its stock)", (200, catalog.ProductAnswer),
+                    body=catalog.ProductChanges, who="staff", problems=(409, 422)),
+        "delete": Op("Archive a product", (204, None), who="staff"),
+    },
+    "/products/{id}/stock": {
+        "get": Op("The product's stock ledger, newest first",
+                  (200, list[catalog.StockMovementAnswer]), query=catalog.StockHistoryQuery,
+                  who="staff", answer_headers=NEXT_LINK),
+        "post": Op("Adjust stock by a signed change with a reason", (200, catalog.ProductAnswer),
+                   body=catalog.StockAdjustment, who="staff", problems=(409,)),
+    },
+    "/products/{id}/image": {"put": Op(
+        "Replace the product's picture", (200, catalog.ProductAnswer), body=PRODUCT_IMAGE,
+        who="staff", problems=(422,))},
+    "/products/export.csv": {"get": Op("Every product as CSV", (200, CSV_FILE), who="staff")},
+    "/products/import": {"post": Op(
+        "Create or update products by sku from CSV, all or nothing",
+        (200, catalog.ImportAnswer), body=CSV_FILE, who="staff", problems=(422,))},
+    "/categories": {
+        "get": Op("Every category", (200, list[catalog.CategoryAnswer]), who="anyone"),
+        "post": Op("Add a category", (201, catalog.CategoryAnswer), body=catalog.CategoryInput,
+                   who="staff", problems=(409,)),
+    },
+    "/categories/{id}": {
+        "get": Op("One category", (200, catalog.CategoryAnswer), who="anyone"),
+        "patch": Op("Rename a category", (200, catalog.CategoryAnswer),
+                    body=catalog.CategoryInput, who="staff", problems=(409,)),
+        "delete": Op("Delete a category no product uses", (204, None), who="staff",
+                     problems=(409,)),
     },
 }
 
@@ -160,9 +238,19 @@ def _json(schema: dict, description: str, media: str = "application/json") -> di
     return {"description": description, "content": {media: {"schema": schema}}}
 
 
-def _parameters(query: type[BaseModel]) -> list[dict]:
-    """One query parameter per field of a query Schema, by its camelCase name."""
+def _content(shape: Any, mode: Literal["validation", "serialization"],
+             components: "_Components", name: str | None = None) -> dict:
+    """The media types and schema of a body or answer: JSON from a shape, or a Raw one."""
+    if isinstance(shape, Raw):
+        return {media: {"schema": shape.schema} for media in shape.media}
+    return {"application/json": {"schema": components.schema(shape, mode, name)}}
+
+
+def _parameters(query: type[BaseModel], components: "_Components") -> list[dict]:
+    """One query parameter per field of a query Schema, by its camelCase name; the shapes
+    its fields refer to (an enum of choices) join the components."""
     shape = _tidy(query.model_json_schema(mode="validation", ref_template=REF))
+    components.schemas.update(shape.pop("$defs", {}))
     return [{"name": name, "in": "query", "required": name in shape.get("required", ()),
              "schema": _query_schema(schema)}
             for name, schema in shape["properties"].items()]
@@ -170,9 +258,14 @@ def _parameters(query: type[BaseModel]) -> list[dict]:
 
 def _operation(path: str, op: Op, components: _Components) -> dict:
     status, answer = op.ok
-    responses: dict[str, dict] = {
-        str(status): ({"description": op.summary} if answer is None
-                      else _json(components.schema(answer, "serialization"), op.summary))}
+    ok: dict[str, Any] = {"description": op.summary}
+    if isinstance(answer, Raw) and answer.description:
+        ok["description"] = answer.description
+    if answer is not None:
+        ok["content"] = _content(answer, "serialization", components)
+    if op.answer_headers:
+        ok["headers"] = op.answer_headers
+    responses: dict[str, dict] = {str(status): ok}
     codes = set(op.problems)
     if op.who != "anyone":
         codes.add(401)
@@ -193,12 +286,12 @@ def _operation(path: str, op: Op, components: _Components) -> dict:
         parameters.insert(0, {"name": "id", "in": "path", "required": True,
                               "schema": {"type": "integer", "minimum": 1}})
     if op.query is not None:
-        parameters += _parameters(op.query)
+        parameters += _parameters(op.query, components)
     if parameters:
         operation["parameters"] = parameters
     if op.body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": components.schema(op.body, "validation", op.name)}}}
+        operation["requestBody"] = {"required": True, "content": _content(
+            op.body, "validation", components, op.name)}
     if op.who == "anyone":
         operation["security"] = []
     return operation
@@ -210,9 +303,6 @@ def document() -> dict:
     components = _Components()
     paths = {path: {method: _operation(path, op, components) for method, op in ops.items()}
              for path, ops in OPERATIONS.items()}
-    catalog_paths, catalog_schemas = catalog_openapi()
-    paths.update(catalog_paths)
-    components.schemas.update(catalog_schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "shop", "version": "1",

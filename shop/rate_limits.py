@@ -31,6 +31,11 @@ RATE_LIMITS = (
     ("accounts.register", "SHOP_REGISTER_LIMIT", _by_address),
     ("accounts.account", "SHOP_TOKEN_LIMIT", _by_user),
     ("orders_api.new_order", "SHOP_ORDER_LIMIT", _by_user),
+    # Each request for a reset link sends a mail: limited per address and per account mailed.
+    ("passwords.forgot", "SHOP_PASSWORD_RESET_LIMIT_PER_ADDRESS", _by_address),
+    ("passwords.forgot", "SHOP_PASSWORD_RESET_LIMIT_PER_ACCOUNT", _by_login_email),
+    ("passwords.reset", "SHOP_LOGIN_LIMIT_PER_ADDRESS", _by_address),
+    ("passwords.change", "SHOP_LOGIN_LIMIT_PER_ADDRESS", _by_user),
 )
 
 

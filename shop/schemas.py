@@ -14,7 +14,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     PlainSerializer,
+    Strict,
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
@@ -30,7 +32,9 @@ MAX_JSON_DEPTH = 32
 # Longer digit strings are refused before int() sees them; any id the API could mean is shorter.
 MAX_DIGITS = 30
 
-_DIGITS = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}")
+# ASCII digits only ('²' and '٣' are digits to Python): a decimal's parts use them unsigned.
+_UNSIGNED_DIGITS = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
+_DIGITS = re.compile(rf"-?{_UNSIGNED_DIGITS.pattern}")
 
 
 class Schema(BaseModel):
@@ -83,18 +87,33 @@ def check_integer(value: object, *, minimum: int, maximum: int | None, text: boo
     return number
 
 
+def parse_decimal(value: object, *, places: int) -> int:
+    """A decimal a person writes ("12.50", "12.5", "12"): ASCII digits, a point and at most
+    `places` decimals, no sign; as a whole number of its smallest unit (1250 for places=2).
+    ValueError otherwise. The digit rule is parse_integer's."""
+    if not isinstance(value, str):
+        raise ValueError("not a decimal")
+    whole, point, fraction = value.partition(".")
+    if not _UNSIGNED_DIGITS.fullmatch(whole) or (point and not (
+            len(fraction) <= places and _UNSIGNED_DIGITS.fullmatch(fraction))):
+        raise ValueError("not a decimal")
+    return int(whole) * 10**places + (int(fraction.ljust(places, "0")) if point else 0)
+
+
 def Integer(minimum: int = 0, maximum: int | None = MAX_INTEGER, *, text: bool = False,
-            description: str | None = None) -> Any:
+            description: str | None = None, check: Callable[[int], int] | None = None) -> Any:
     """An integer field: JSON integers only, or digit strings too where `text` allows them.
 
     Counts and orders are bounded by the database's 32-bit integer. Ids that name a row pass
     maximum=None: an id past what the database holds names nothing, so the service answers
-    it as unknown (404/422), as it does for any other missing row.
+    it as unknown (404/422), as it does for any other missing row. `check` adds a rule of the
+    field's own (a ValueError's message is the client's).
     """
 
     def validate(value: object) -> int:
         try:
-            return check_integer(value, minimum=minimum, maximum=maximum, text=text)
+            number = check_integer(value, minimum=minimum, maximum=maximum, text=text)
+            return check(number) if check else number
         except ValueError as error:
             raise PydanticCustomError("integer", str(error)) from None
 
@@ -111,6 +130,11 @@ def Integer(minimum: int = 0, maximum: int | None = MAX_INTEGER, *, text: bool =
 
 RowId = Integer(1, None, description="A row's id")
 Cents = Integer(0, description="Money in the currency's minor unit")
+
+
+def Boolean(*, description: str | None = None) -> Any:
+    """A true/false field: JSON true or false only, never 1, "yes" or "true"."""
+    return Annotated[bool, Strict(), Field(description=description)]
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -143,7 +167,8 @@ def check_text(value: object, *, max_length: int, required: bool, multiline: boo
 
 
 def Text(max_length: int, *, required: bool = True, nullable: bool = False,
-         multiline: bool = False, check: Callable[[str], str] | None = None) -> Any:
+         multiline: bool = False, check: Callable[[str], str] | None = None,
+         description: str | None = None) -> Any:
     """A text field: its length limit, and whether it may be empty, null or several lines.
 
     An empty nullable field is stored as null.
@@ -167,6 +192,8 @@ def Text(max_length: int, *, required: bool = True, nullable: bool = False,
                               "maxLength": max_length, "pattern": pattern}
     if required and not nullable:
         schema["minLength"] = 1
+    if description:
+        schema["description"] = description
     python_type = str | None if nullable else str
     return Annotated[python_type, BeforeValidator(validate), WithJsonSchema(schema),
                      TextLimit(max_length)]
@@ -200,6 +227,17 @@ def text_limits(schema: type[BaseModel]) -> dict[str, int]:
     return {field: limit for field, limit in limits.items() if limit is not None}
 
 
+def Refused(message: str) -> Any:
+    """A field a client may not send at all (any value, null too): `message` says what to do
+    instead. The document declares that no value is valid."""
+
+    def refuse(value: object) -> None:
+        raise PydanticCustomError("refused", message)
+
+    return Annotated[None, BeforeValidator(refuse),
+                     WithJsonSchema({"not": {}, "description": message})]
+
+
 Timestamp = Annotated[
     datetime,
     PlainSerializer(isoformat_z, return_type=str),
@@ -222,7 +260,7 @@ def field_path(loc: tuple) -> str:
 
 
 def _message(error: Any) -> str:
-    if error["type"] in {"integer", "text", "order_status"}:
+    if error["type"] in {"integer", "text", "order_status", "refused"}:
         return error["msg"]
     if error["type"] == "missing":
         return "Required."

@@ -4,29 +4,19 @@ templates for scripts, and fingerprinted URLs of static files."""
 import hashlib
 import os
 import re
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from babel.numbers import format_currency, get_currency_precision
 from flask import Flask, Response, url_for
 
+from shop.money import format_money  # the pages' one money filter; kept importable here
 from shop.payments.gateway import get_gateway
+from shop.shipping.countries import COUNTRIES
 
 # A fingerprinted URL names one version of a file for ever: browsers may keep it a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
 _PLACEHOLDER = 2_000_000_001  # an id no route refuses to build, swapped for "{name}"
-
-
-# Babel takes tens of microseconds per amount, and a page shows the same prices again and again.
-@lru_cache(maxsize=4096)
-def format_money(cents: int, currency: str = "usd", locale: str = "en_US") -> str:
-    """An amount in the currency's smallest unit as a person reads it in `locale`, e.g.
-    1999 usd en_US → $19.99, 1999 eur de_DE → 19,99 €, 1999 jpy en_US → ¥1,999 (no decimals)."""
-    code = currency.upper()
-    amount = Decimal(cents).scaleb(-get_currency_precision(code))
-    return format_currency(amount, code, locale=locale)
 
 
 def script_locale(locale: str) -> str:
@@ -64,7 +54,9 @@ def init_templating(app: Flask) -> None:
     locale = app.config.get("SHOP_LOCALE") or "en_US"
     Locale.parse(locale)  # an unknown SHOP_LOCALE stops the start, not every page
     currency = app.config["SHOP_CURRENCY"]
-    app.jinja_env.filters["money"] = lambda cents: format_money(cents, currency, locale)
+    # Babel takes tens of microseconds an amount, and pages show the same prices again and again.
+    app.jinja_env.filters["money"] = lru_cache(maxsize=4096)(
+        lambda cents: format_money(cents, currency, locale))
 
     static_folder = app.static_folder or ""
 
@@ -97,6 +89,11 @@ def init_templating(app: Flask) -> None:
         for n, name in enumerate(params.values()):
             url = re.sub(rf"\b{_PLACEHOLDER + n}\b", "{" + name + "}", url)
         return url
+
+    @app.template_global()
+    def country_name(code: str) -> str:
+        """A country's English name from its ISO code (the code itself if unknown)."""
+        return COUNTRIES.get(code, code)
 
     @app.context_processor
     def shop_context():

@@ -28,6 +28,7 @@ from shop.catalog.models import Product
 from shop.database import utcnow
 from shop.extensions import db
 from shop.orders.models import Order
+from shop.shipping.services import install_default_methods
 from tests import helpers
 from tests.helpers import (  # noqa: F401  (the fixtures below use most of these)
     ARTIFACTS,
@@ -119,6 +120,8 @@ def app(request, database, app_config):
     real (and emptied afterwards) for `real_commits` tests."""
     app = create_app(app_config)
     if commits_for_real(request):
+        with app.app_context():
+            install_default_methods()
         yield app
         with app.app_context():
             db.session.remove()
@@ -143,6 +146,8 @@ def app(request, database, app_config):
     db.session = db._make_scoped_session(
         {"class_": JoinedSession, "join_transaction_mode": "create_savepoint"})
     try:
+        with app.app_context():
+            install_default_methods()
         yield app
     finally:
         with app.app_context():
@@ -332,3 +337,14 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; pair it with `app_config` to send there."""
+    from tests.mail_server import MailServer
+
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()

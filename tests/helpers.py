@@ -5,6 +5,7 @@ Fixtures live in conftest.py; everything a test module imports by name lives her
 
 import os
 import re
+import tempfile
 
 import pytest
 
@@ -51,6 +52,13 @@ def test_config(tmp_path=None, **extra) -> dict:
         "STRIPE_WEBHOOK_SECRET": None,
         "STRIPE_API_BASE": None,
         "SHOP_CURRENCY": "usd",
+        # Mail stays in the outbox unless a test delivers it (tests/mail_server.py).
+        "MAIL_DELIVER_AFTER_COMMIT": False,
+        "MAIL_SERVER": None,
+        "MAIL_FILE_DIR": str(tmp_path / "mail") if tmp_path is not None
+        else os.path.join(tempfile.gettempdir(), "shop-test-mail"),
+        "SHOP_STAFF_EMAIL": None,
+        "SHOP_BASE_URL": "http://shop.test",
     }
     config.update(extra)
     return config

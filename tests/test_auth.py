@@ -10,7 +10,7 @@ from tests.helpers import PASSWORD, csrf_token_from, log_in
 
 PUBLIC_API = {("GET", path) for path in (
     "/orders/demo-cart", "/products", "/products/<int:product_id>", "/openapi.json",
-    "/categories", "/categories/<int:category_id>")}
+    "/categories", "/categories/<int:category_id>", "/shipping-methods")}
 
 
 def api_routes(app):

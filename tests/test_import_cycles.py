@@ -12,7 +12,8 @@ import pytest
 SHOP = Path(__file__).resolve().parent.parent / "shop"
 FEATURES = ("accounts", "cart", "catalog", "leads", "orders", "payments")
 
-# The payment-provider seam: the interface, the factory, the adapters and their records.
+# The payment-provider seam: the interface, the factory, the adapters, their records and the
+# JSON shapes of the payment ledger (which name no feature package).
 # The rest of the shop reaches payments through it; it reaches no feature package itself.
 PAYMENTS_SEAM = {
     "shop.payments.interface",
@@ -20,6 +21,7 @@ PAYMENTS_SEAM = {
     "shop.payments.offline",
     "shop.payments.stripe_gateway",
     "shop.payments.models",
+    "shop.payments.schemas",
 }
 ADAPTERS = {"shop.payments.offline", "shop.payments.stripe_gateway"}
 

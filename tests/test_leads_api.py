@@ -392,3 +392,14 @@ def test_pages_still_need_the_csrf_token_from_anonymous_visitors(client, make_us
                                            "password": "correct horse battery"})
     assert response.status_code == 400
     assert "csrf" in response.get_data(as_text=True).lower()
+
+
+def test_appending_after_the_highest_status_order_is_a_conflict_not_a_crash(staff):
+    """A status placed at the largest statusOrder the column holds leaves no room after it."""
+    assert staff.post("/leads/statuses", json={"name": "Far", "statusOrder": 2**31 - 1}
+                      ).status_code == 201
+    before = staff.get("/leads/statuses").json
+    response = staff.post("/leads/statuses", json={"name": "After"})
+    assert response.status_code == 409
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert staff.get("/leads/statuses").json == before

@@ -2,6 +2,7 @@
 
 import pytest
 
+from shop.money import charge_limits, minor_units, parse_major, to_major
 from shop.templating import format_money, script_locale
 
 
@@ -39,3 +40,41 @@ def test_an_unknown_locale_stops_the_app_from_starting(app_config):
 def test_script_locale_is_the_bcp47_tag():
     assert script_locale("en_US") == "en-US"
     assert script_locale("de_DE") == "de-DE"
+
+
+# --- One table of minor units (ISO 4217) for every amount the shop shows or charges ---
+
+
+@pytest.mark.parametrize("currency, digits", [("usd", 2), ("EUR", 2), ("jpy", 0), ("krw", 0),
+                                              ("kwd", 3), ("bhd", 3), ("isk", 0)])
+def test_minor_units_follow_iso_4217(currency, digits):
+    assert minor_units(currency) == digits
+
+
+@pytest.mark.parametrize("amount, currency, shown", [
+    (1999, "usd", "$19.99"), (1999, "jpy", "¥1,999"), (1999, "kwd", "KWD1.999"),
+    (123456789, "eur", "€1,234,567.89"), (-250, "gbp", "-£2.50"),
+])
+def test_amounts_read_in_the_currencys_own_unit(amount, currency, shown):
+    assert format_money(amount, currency) == shown
+
+
+def test_major_units_are_exact():
+    assert str(to_major(1999, "usd")) == "19.99"
+    assert str(to_major(1999, "jpy")) == "1999"
+    assert str(to_major(1999, "kwd")) == "1.999"
+
+
+@pytest.mark.parametrize("text, currency, amount", [
+    ("12.50", "usd", 1250), ("12", "usd", 1200), ("1,999", "jpy", 1999), ("1.999", "kwd", 1999),
+    ("12.555", "usd", None), ("1.5", "jpy", None), ("-3", "usd", None), ("1e3", "usd", None),
+    ("", "usd", None), ("１２", "usd", None),
+])
+def test_typed_amounts_are_read_in_the_minor_unit(text, currency, amount):
+    assert parse_major(text, currency) == amount
+
+
+def test_stripe_limits_per_currency():
+    assert charge_limits("usd") == (50, 99_999_999)
+    assert charge_limits("gbp")[0] == 30
+    assert charge_limits("jpy")[0] == 50

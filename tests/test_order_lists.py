@@ -11,6 +11,7 @@ from shop.extensions import db
 from shop.orders import services
 from shop.orders.models import Order, OrderItem
 from shop.orders.status import OrderStatus
+from shop.payments.models import Dispute
 
 
 def add_orders(app, make_user, make_product, spec) -> list[int]:
@@ -85,3 +86,18 @@ def test_one_order_read_as_a_record_is_the_owners_and_the_staffs_only(
             who = "bob@example.com" if missing == order_id else "ann@example.com"
             with pytest.raises(NotFound):
                 services.read_order(accounts.user_by_email(who), missing)
+
+
+def test_an_orders_dispute_comes_with_it_in_lists_and_reads(app, make_user, make_product):
+    ids = add_orders(app, make_user, make_product, [("ann@example.com", "paid", 1),
+                                                    ("ann@example.com", "paid", 1)])
+    with app.app_context():
+        db.session.add(Dispute(order_id=ids[1], provider_id="dp_1", status="needs_response",
+                               reason="fraudulent", amount_in_cents=100))
+        db.session.commit()
+        ann = accounts.user_by_email("ann@example.com")
+        orders, _ = services.list_orders(ann)
+        assert [o.dispute and o.dispute.status for o in orders] == ["needs_response", None]
+        assert orders[0].dispute.is_open and orders[0].dispute.reason == "fraudulent"
+        assert services.read_order(ann, ids[1]).dispute.amount_in_cents == 100
+        assert services.read_order(ann, ids[0]).dispute is None

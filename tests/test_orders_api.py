@@ -280,7 +280,10 @@ def test_an_order_is_visible_to_its_owner_and_staff_only(api_as, make_product):
     boss = api_as("boss@example.com", staff=True)
     order = ann.post("/orders/new", json=[pid]).json
     assert ann.get(f"/orders/{order['id']}").json == order
-    assert boss.get(f"/orders/{order['id']}").json == order
+    # Staff see the order, but its clientSecret is for the owner alone.
+    assert boss.get(f"/orders/{order['id']}").json == {**order, "clientSecret": None}
+    assert all(o["clientSecret"] is None
+               for o in boss.get("/orders?scope=all").json if o["id"] == order["id"])
     body = assert_problem(bob.get(f"/orders/{order['id']}"), 404)
     missing = assert_problem(bob.get("/orders/999999"), 404)
     # A stranger's order and a missing one are indistinguishable.

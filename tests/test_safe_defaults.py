@@ -64,6 +64,8 @@ def test_a_page_sends_the_security_headers(client):
 
 def test_templates_hold_no_inline_script_or_style_the_policy_would_block():
     for template in TEMPLATES.rglob("*.html"):
+        if template.parent.name == "mail":
+            continue  # mail is read in a mail client, never served under the policy
         html = template.read_text()
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, (template, tag)

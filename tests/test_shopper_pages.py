@@ -246,9 +246,10 @@ def test_completion_empties_the_cart_that_was_paid_for(ann, make_product):
 
     assert pay(ann, order).status_code == 200
     response = ann.get(f"/checkout/complete?order={order['id']}")
-    assert response.headers["Location"] == f"/account/orders/{order['id']}"
+    assert response.headers["Location"] == f"/account/orders/{order['id']}/thank-you"
     page = ann.get(response.headers["Location"]).get_data(as_text=True)
     assert "Thank you! Your payment went through." in page
+    assert f"Your order number is <strong data-order-number>{order['id']}</strong>" in page
     assert nav_count(page) == 0
 
 

@@ -1,4 +1,4 @@
-"""Forms of the account pages."""
+"""Forms of the account pages. Their messages say in plain words what to do."""
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
@@ -7,11 +7,17 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from shop.accounts.services import MAX_EMAIL_LENGTH, MIN_PASSWORD_LENGTH, check_new_email
 from shop.exceptions import InvalidInput
 
+ENTER_EMAIL = "Enter your email address."
+NOT_AN_EMAIL = "That does not look like an email address: check it for typos."
+TOO_SHORT = f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+NO_MATCH = "The two passwords are not the same: type the new one again in both fields."
+
 
 class LoginForm(FlaskForm):
     # Looked up, never judged: whatever address an account was made with can log in.
-    email = EmailField("Email", validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH)])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField("Email", validators=[DataRequired(ENTER_EMAIL),
+                                            Length(max=MAX_EMAIL_LENGTH, message=NOT_AN_EMAIL)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
 def new_email(form, field) -> None:
@@ -19,21 +25,39 @@ def new_email(form, field) -> None:
     try:
         check_new_email(field.data)
     except InvalidInput as error:
-        raise ValidationError(error.errors[0]["message"] if error.errors else error.detail) \
-            from None
+        reason = error.errors[0]["message"] if error.errors else error.detail
+        raise ValidationError(f"{NOT_AN_EMAIL} ({reason})") from None
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), new_email])
-    password = PasswordField("Password", validators=[DataRequired(),
-                                                     Length(min=MIN_PASSWORD_LENGTH, max=200)])
+    email = EmailField("Email", validators=[DataRequired(ENTER_EMAIL), new_email])
+    password = PasswordField("Password", validators=[
+        DataRequired(TOO_SHORT), Length(min=MIN_PASSWORD_LENGTH, max=200, message=TOO_SHORT)])
     confirm = PasswordField("Repeat password", validators=[
-        DataRequired(), EqualTo("password", message="The passwords do not match.")])
+        DataRequired("Type the password again."), EqualTo("password", message=NO_MATCH)])
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=100)])
+    name = StringField("Token name", validators=[DataRequired("Give the token a name."),
+                                                 Length(max=100)])
 
 
 class RevokeForm(FlaskForm):
     """An empty form: only its CSRF token matters."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(ENTER_EMAIL),
+                                            Length(max=MAX_EMAIL_LENGTH, message=NOT_AN_EMAIL)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[
+        DataRequired(TOO_SHORT), Length(min=MIN_PASSWORD_LENGTH, max=200, message=TOO_SHORT)])
+    confirm = PasswordField("Repeat new password", validators=[
+        DataRequired("Type the new password again."), EqualTo("password", message=NO_MATCH)])
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField("Current password", validators=[
+        DataRequired("Enter your current password.")])

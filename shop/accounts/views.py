@@ -16,8 +16,16 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import services
-from shop.accounts.forms import LoginForm, RegisterForm, RevokeForm, TokenForm
+from shop.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    RegisterForm,
+    RevokeForm,
+    TokenForm,
+)
 from shop.exceptions import DomainError
+from shop.shipping import services as shipping
+from shop.shipping.countries import COUNTRIES
 
 bp = Blueprint("accounts", __name__)
 
@@ -96,7 +104,7 @@ def logout():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """List, create and revoke the user's API tokens."""
+    """The account: change the password, saved addresses, and the API tokens."""
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
@@ -105,7 +113,10 @@ def account():
               "success")
         form = TokenForm(formdata=None)
     return render_template("accounts/account.html", form=form, new_token=new_token,
-                           tokens=current_user.tokens, revoke_form=RevokeForm())
+                           tokens=current_user.tokens, revoke_form=RevokeForm(),
+                           password_form=ChangePasswordForm(formdata=None),
+                           addresses=shipping.saved_addresses(current_user),
+                           countries=COUNTRIES)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

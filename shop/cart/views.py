@@ -22,7 +22,11 @@ from shop.cart import services
 from shop.cart.forms import AddToCartForm, CartActionForm, QuantityForm
 from shop.exceptions import DomainError, NotFound
 from shop.orders import services as orders
+from shop.orders.status import OrderStatus
+from shop.payments import services as payments
 from shop.payments.gateway import page_settings
+from shop.shipping import services as shipping
+from shop.shipping.countries import COUNTRIES
 
 bp = Blueprint("cart", __name__)
 
@@ -149,7 +153,9 @@ def checkout():
     """Review the cart, then place the order and pay, all on this page (see checkout.js)."""
     summary = _summary_for_page(session_cart())
     return render_template("cart/checkout.html", summary=summary,
-                           payment=page_settings())
+                           payment=page_settings(), methods=shipping.list_methods(),
+                           saved_addresses=shipping.saved_addresses(current_user),
+                           countries=COUNTRIES)
 
 
 @bp.get("/checkout/complete")
@@ -157,20 +163,24 @@ def checkout():
 def complete():
     """Where a payment returns to: ask the provider how it went and say so.
 
-    Stripe sends the shopper here after confirmPayment; the offline form does the same. The
-    provider's webhook stays the source of truth for `paid`; this page only reports the
-    intent's status, and empties the cart once the payment for it has gone through.
+    Stripe sends the shopper here after confirmPayment; the offline form does the same. A
+    success the provider confirms (amount and currency matching, the webhook's own rules) is
+    recorded here too, so a missed webhook never leaves a paying customer pending. The cart
+    is emptied once the payment for it has gone through.
     """
     order_id = request.args.get("order", type=int)
     if order_id is None:
         raise NotFound("No order was named.")
-    progress = orders.payment_progress(orders.get_own_order(current_user, order_id))
+    order = orders.get_own_order(current_user, order_id)
+    if order.order_status == OrderStatus.PENDING and order.payment_intent_id:
+        payments.settle_from_provider(order.payment_intent_id, source="return-page")
+        order = orders.get_own_order(current_user, order_id)
+    progress = orders.payment_progress(order)
     if progress.went_through:
         cart = session_cart()
         services.clear_if_ordered(cart, progress.order.quantities())
         save_cart(cart)
     if progress.confirmed:
-        flash("Thank you! Your payment went through.", "success")
-        return redirect(url_for("orders.detail", order_id=progress.order.id))
+        return redirect(url_for("orders.thanks", order_id=progress.order.id))
     return render_template("cart/complete.html", order=progress.order, outcome=progress.outcome,
                            reason=progress.reason)

@@ -20,11 +20,11 @@ from shop.catalog.schemas import (
     ProductInput,
     ProductQuery,
     StockAdjustment,
+    StockHistoryQuery,
     StockMovementAnswer,
 )
-from shop.database import isoformat_z
 from shop.exceptions import InvalidInput, PermissionDenied
-from shop.http import int_arg, json_body
+from shop.http import json_body
 from shop.schemas import validate
 
 bp = Blueprint("catalog_api", __name__)
@@ -33,25 +33,15 @@ CSV_MAX_BYTES = 10 * 1024 * 1024
 
 
 def category_json(category: Category) -> dict:
-    return CategoryAnswer(id=category.id, name=category.name, slug=category.slug).dump()
+    return CategoryAnswer.from_row(category).to_json()
 
 
 def product_json(product: Product) -> dict:
-    return ProductAnswer(
-        id=product.id, sku=product.sku, name=product.name, description=product.description,
-        price_in_cents=product.price_in_cents, stock=product.stock,
-        image_url=product.image_url,
-        category=(CategoryAnswer(id=product.category.id, name=product.category.name,
-                                 slug=product.category.slug) if product.category else None),
-        active=product.active, created_at=isoformat_z(product.created_at),
-    ).dump()
+    return ProductAnswer.from_row(product).to_json()
 
 
 def movement_json(movement: StockMovement) -> dict:
-    return StockMovementAnswer(
-        change=movement.change, reason=movement.reason, stock_after=movement.stock_after,
-        user_id=movement.user_id, order_id=movement.order_id,
-        at=isoformat_z(movement.created_at)).dump()
+    return StockMovementAnswer.of(movement).to_json()
 
 
 def _is_staff() -> bool:
@@ -145,8 +135,8 @@ def adjust_stock(product_id: int):
 @staff_required
 def stock_history(product_id: int):
     """The product's stock ledger, newest first (?limit= and ?offset= page it)."""
-    limit = int_arg("limit", minimum=1, maximum=100)
-    offset = int_arg("offset", default=0, minimum=0, maximum=2**31 - 1)
+    query = validate(StockHistoryQuery, request.args.to_dict(), detail="The query is not valid.")
+    limit, offset = query.limit, query.offset
     rows, more = services.stock_history(product_id, limit=limit, offset=offset)
     headers = {}
     if more and limit is not None:
@@ -190,7 +180,7 @@ def import_csv():
     except UnicodeDecodeError:
         raise InvalidInput("The CSV must be UTF-8 text.") from None
     created, updated = csv_io.import_products(text, user_id=current_user.id)
-    return ImportAnswer(created=created, updated=updated).dump()
+    return ImportAnswer(created=created, updated=updated).to_json()
 
 
 @bp.get("/categories")

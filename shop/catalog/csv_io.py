@@ -8,7 +8,7 @@ written to the ledger with the reason `import`.
 import csv
 import io
 import re
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -16,14 +16,18 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.catalog import services
 from shop.catalog.models import Category, Product, StockMovement
-from shop.catalog.schemas import SKU_PATTERN
+from shop.catalog.schemas import SKU_PATTERN, ProductInput
 from shop.database import MAX_INTEGER, utcnow
 from shop.exceptions import InvalidInput, StateConflict, UnprocessableContent
 from shop.extensions import db
+from shop.schemas import check_integer, check_text, max_length_of, parse_decimal
 
 HEADER = ["sku", "name", "description", "price", "stock", "category", "active"]
 MAX_ROWS = 20_000
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
+# A cell has the limits of the same field of a JSON body: the product's schema declares them.
+MAX_NAME = max_length_of(ProductInput, "name")
+MAX_DESCRIPTION = max_length_of(ProductInput, "description")
 
 
 def export_products() -> str:
@@ -40,23 +44,23 @@ def export_products() -> str:
 
 
 def parse_price(text: str) -> int | None:
-    """Cents from a decimal price such as 12.50 (at most two decimals), or None."""
-    if not re.fullmatch(r"[0-9]{1,8}(\.[0-9]{1,2})?", text):
-        return None
+    """Cents from a price written as a decimal such as 12.50 (at most two decimals), or None."""
     try:
-        cents = int(Decimal(text) * 100)
-    except InvalidOperation:
+        cents = parse_decimal(text, places=2)
+    except ValueError:
         return None
     return cents if cents <= MAX_INTEGER else None
 
 
-def _text_problem(value: str, *, multiline: bool) -> str | None:
-    for char in value:
-        if char in "\n\r\t" and multiline:
-            continue
-        if ord(char) < 32 or ord(char) == 127 or 0xD800 <= ord(char) <= 0xDFFF:
-            return "Must not contain control characters."
-    return None
+def _cell(bad: Callable[[str, str], None], column: str, check: Callable[..., Any], value: str,
+          **rule: Any) -> Any:
+    """A cell checked by the rule a JSON body obeys (shop.schemas): its value, or None once
+    `bad` has named the problem."""
+    try:
+        return check(value, **rule)
+    except ValueError as error:
+        bad(column, str(error))
+        return None
 
 
 def parse_rows(text: str, categories: dict[str, int]) -> list[dict]:
@@ -97,18 +101,16 @@ def parse_rows(text: str, categories: dict[str, int]) -> list[dict]:
             else:
                 seen[sku] = number
             row["sku"] = sku
-            if not name or len(name) > 200 or _text_problem(name, multiline=False):
-                bad("name", "Required: up to 200 characters, no control characters.")
-            row["name"] = name
-            if len(description) > 5000 or _text_problem(description, multiline=True):
-                bad("description", "Up to 5000 characters, no control characters.")
-            row["description"] = description
-            row["price_in_cents"] = parse_price(price.strip())
+            row["name"] = _cell(bad, "name", check_text, name, required=True,
+                                max_length=MAX_NAME)
+            row["description"] = _cell(bad, "description", check_text, description,
+                                       required=False, multiline=True,
+                                       max_length=MAX_DESCRIPTION)
+            row["price_in_cents"] = parse_price(price)
             if row["price_in_cents"] is None:
                 bad("price", f"{price!r} is not a price such as 12.50.")
-            row["stock"] = int(stock) if re.fullmatch(r"[0-9]{1,9}", stock) else None
-            if row["stock"] is None:
-                bad("stock", f"{stock!r} is not a whole number of units, 0 or more.")
+            row["stock"] = _cell(bad, "stock", check_integer, stock, minimum=0,
+                                 maximum=MAX_INTEGER, text=True)
             row["category_id"] = None
             if category:
                 row["category_id"] = categories.get(category.lower())

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from shop.database import is_row_id, transaction
+from shop.database import MAX_INTEGER, is_row_id, transaction
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
@@ -119,7 +119,12 @@ def _next_status_order() -> int:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY)))
     _lock_statuses()
-    return (db.session.scalar(select(func.max(LeadStatus.status_order))) or 0) + 1
+    last = db.session.scalar(select(func.max(LeadStatus.status_order))) or 0
+    if last >= MAX_INTEGER:
+        # The column holds nothing past it; the board must be renumbered to make room.
+        raise StateConflict("The last status already has the highest statusOrder there is; "
+                            "reorder the statuses (PUT /leads/statuses/order) to make room.")
+    return last + 1
 
 
 def create_status(name: str, status_order: int | None = None) -> LeadStatus:

@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
-from shop.exceptions import InvalidInput
-from shop.http import body_as, query_as
+from shop.exceptions import InvalidInput, PermissionDenied
+from shop.http import body_as, json_body, query_as
 from shop.orders import services
 from shop.orders.schemas import (
     MAX_IDEMPOTENCY_KEY,
@@ -19,7 +19,9 @@ from shop.orders.schemas import (
     quantities,
 )
 from shop.orders.status import OrderStatus
-from shop.schemas import check_text
+from shop.payments.schemas import NewRefund, RefundOut
+from shop.schemas import check_text, validate
+from shop.shipping.schemas import OrderShipping, ShippingAddress, parse
 
 bp = Blueprint("orders_api", __name__)
 
@@ -27,6 +29,21 @@ __all__ = ["bp", "order_json"]
 
 NEW_ORDER_PROBLEM = ('The body must be a non-empty JSON array of product ids (e.g. ["1", "1", '
                      '"3"]) or cart lines ([{"id": 1, "quantity": 2}]).')
+
+
+def parse_new_order(body) -> tuple[dict[int, int], OrderShipping | None, ShippingAddress | None]:
+    """The cart, and the shipping method and address of the object body if it is one."""
+    if not isinstance(body, dict):
+        return quantities(validate(NewOrder, body, detail=NEW_ORDER_PROBLEM)), None, None
+    if "products" not in body:
+        raise InvalidInput("The object body needs 'products': product ids or cart lines.",
+                           errors=[{"field": "products", "message": "Required."}])
+    units = quantities(validate(NewOrder, body["products"], detail=NEW_ORDER_PROBLEM))
+    choice = parse(OrderShipping, body)
+    address = None
+    if choice.shipping_address is not None:
+        address = parse(ShippingAddress, choice.shipping_address, prefix="shippingAddress")
+    return units, choice, address
 
 
 @bp.get("/orders")
@@ -74,8 +91,11 @@ def _idempotency_key() -> str | None:
 def new_order():
     """Place an order from product ids or cart lines; answers 201 with its client secret."""
     key = _idempotency_key()
-    entries = body_as(NewOrder, NEW_ORDER_PROBLEM)
-    order, created = services.place_order(current_user, quantities(entries), key)
+    units, choice, address = parse_new_order(json_body())
+    order, created = services.place_order(
+        current_user, units, key,
+        shipping_method_id=choice.shipping_method_id if choice else None,
+        shipping_address=address)
     headers = {"Location": url_for(".get_order", order_id=order.id)}
     if not created:
         headers["Idempotent-Replayed"] = "true"
@@ -87,5 +107,29 @@ def new_order():
 def status_update():
     """Move an order to a new status, as the status table and the caller's role allow."""
     change = body_as(StatusUpdate, 'Send {"orderId": 123, "status": "paid"}.')
-    order = services.change_status(current_user, change.order_id, change.status)
+    tracking = change.tracking.as_dict() if change.tracking else None
+    order = services.change_status(current_user, change.order_id, change.status,
+                                   tracking=tracking)
     return StatusUpdateResult(id=order.id, status=OrderStatus(order.status)).to_json()
+
+
+@bp.get("/orders/<int:order_id>/refunds")
+@login_required
+def list_refunds(order_id: int):
+    """The refunds of an order: for staff, or the order's owner."""
+    return [RefundOut.of(r).to_json() for r in services.refunds_of(current_user, order_id)]
+
+
+@bp.post("/orders/<int:order_id>/refunds")
+@login_required
+def create_refund(order_id: int):
+    """Refund part of an order (staff); without an amount, what is left."""
+    asked = body_as(NewRefund, 'Send {"amountInCents": 500, "reason": "…"} (both optional).')
+    if not current_user.is_staff:
+        # The owner may read the refunds but not make them; others learn nothing.
+        services.get_order(current_user, order_id)
+        raise PermissionDenied("Only staff can refund an order.")
+    refund = services.refund_order(current_user, order_id, asked.amount_in_cents,
+                                   reason=asked.reason)
+    assert refund is not None  # only a whole-order refund with nothing left gives None
+    return RefundOut.of(refund).to_json(), 201

@@ -2,13 +2,26 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import User
 from shop.database import utcnow
 from shop.extensions import db
 from shop.orders.status import OrderStatus
+from shop.payments.models import Dispute
+
+
+def _in_set(column: str, values) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Order(db.Model):
@@ -16,12 +29,19 @@ class Order(db.Model):
     __table_args__ = (
         Index("ix_orders_user_id_created_at", "user_id", "created_at"),
         Index("ix_orders_status_created_at", "status", "created_at"),
+        CheckConstraint("amount_in_cents >= 0", name="amount_not_negative"),
+        CheckConstraint("refunded_in_cents >= 0", name="refunded_not_negative"),
+        CheckConstraint("refunded_in_cents <= amount_in_cents", name="refunded_within_amount"),
+        CheckConstraint(_in_set("status", [s.value for s in OrderStatus]), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING)
-    amount_in_cents: Mapped[int]
+    # 64-bit: a hundred units of an expensive product pass 2**31 cents.
+    amount_in_cents: Mapped[int] = mapped_column(BigInteger)
+    # What is refunded or on its way back (refunds pending or succeeded), never above the amount.
+    refunded_in_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -29,8 +49,18 @@ class Order(db.Model):
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     client_secret: Mapped[str | None] = mapped_column(String(255))
     payment_error: Mapped[str | None] = mapped_column(String(500))
+    # Shipping as chosen when the order was placed (all None for orders placed before
+    # shipping existed): the method, its name and price then, the address as given.
+    shipping_method_id: Mapped[int | None] = mapped_column(ForeignKey("shipping_methods.id"))
+    shipping_name: Mapped[str | None] = mapped_column(String(100))
+    shipping_price_in_cents: Mapped[int | None]
+    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    # {carrier, number, url?} given when the order was marked shipped.
+    tracking: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship()
+    # Loaded with the order in the same query (at most one row): lists cost no more queries.
+    dispute: Mapped[Dispute | None] = relationship(lazy="joined", viewonly=True)
     items: Mapped[list["OrderItem"]] = relationship(
         back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
     )
@@ -38,6 +68,16 @@ class Order(db.Model):
     @property
     def order_status(self) -> OrderStatus:
         return OrderStatus(self.status)
+
+    @property
+    def refundable_in_cents(self) -> int:
+        """What can still be refunded of this order's amount."""
+        return self.amount_in_cents - (self.refunded_in_cents or 0)
+
+    @property
+    def products_in_cents(self) -> int:
+        """The order's amount without its shipping."""
+        return self.amount_in_cents - (self.shipping_price_in_cents or 0)
 
     def quantities(self) -> dict[int, int]:
         """Units per product id."""
@@ -49,6 +89,10 @@ class Order(db.Model):
 
 class OrderItem(db.Model):
     __tablename__ = "order_items"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("price_in_cents >= 0", name="price_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)

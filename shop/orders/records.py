@@ -15,20 +15,27 @@ from sqlalchemy import Select, bindparam, func, select
 
 from shop.accounts.models import User
 from shop.orders.models import Order, OrderItem
+from shop.payments.models import Dispute
 
 
-def _columns(model: type) -> tuple:
-    """The model's table columns, each labelled with its attribute's name."""
-    return tuple(attr.columns[0].label(attr.key) for attr in model.__mapper__.column_attrs)
+def _columns(model: type, prefix: str = "") -> tuple:
+    """The model's table columns, each labelled with its attribute's name (after `prefix`)."""
+    return tuple(attr.columns[0].label(prefix + attr.key)
+                 for attr in model.__mapper__.column_attrs)
 
 
-ORDER_COLUMNS = _columns(Order)
+_DISPUTE = "dispute__"
+# An order's columns and its dispute's (the Order model loads its dispute with it, too).
+ORDER_COLUMNS = (*_columns(Order), *_columns(Dispute, _DISPUTE))
 ITEM_COLUMNS = _columns(OrderItem)
 _orders = Order.__table__.c
 _items = OrderItem.__table__.c
 _users = User.__table__.c
+_disputes = Dispute.__table__
+_ORDERS = Order.__table__.outerjoin(_disputes, _disputes.c.order_id == _orders.id)
 
-ORDER_BY_ID = select(*ORDER_COLUMNS).where(_orders.id == bindparam("order_id"))
+ORDER_BY_ID = (select(*ORDER_COLUMNS).select_from(_ORDERS)
+               .where(_orders.id == bindparam("order_id")))
 ITEMS_OF_ORDERS = (select(*ITEM_COLUMNS)
                    .where(_items.order_id.in_(bindparam("order_ids", expanding=True)))
                    .order_by(_items.id))
@@ -38,7 +45,7 @@ ITEMS_OF_ORDERS = (select(*ITEM_COLUMNS)
 def orders_statement(*, all_users: bool, status: bool, email: bool, limit: bool) -> Select:
     """The statement of one shape of order list, built once; its values are bound parameters:
     user_id, status, email (a pattern), limit and offset."""
-    query = select(*ORDER_COLUMNS)
+    query = select(*ORDER_COLUMNS).select_from(_ORDERS)
     if all_users or email:
         query = query.join(User.__table__, _users.id == _orders.user_id)
     if all_users:
@@ -53,6 +60,19 @@ def orders_statement(*, all_users: bool, status: bool, email: bool, limit: bool)
     if limit:
         query = query.limit(bindparam("limit"))
     return query.offset(bindparam("offset"))
+
+
+def order_from_row(row) -> "OrderRecord":
+    """An OrderRecord (its items still to add) from a row of an orders statement."""
+    values = row._asdict()
+    customer_email = values.pop("customer_email", None)
+    dispute = {key[len(_DISPUTE):]: values.pop(key) for key in list(values)
+               if key.startswith(_DISPUTE)}
+    order = OrderRecord(**values, items=[],
+                        dispute=DisputeRecord(**dispute) if dispute["id"] is not None else None)
+    if customer_email is not None:
+        order.user = SimpleNamespace(id=order.user_id, email=customer_email)
+    return order
 
 
 class ItemRecord(SimpleNamespace):
@@ -71,5 +91,10 @@ def _share_behaviour(record: type, model: type) -> None:
             setattr(record, name, value)
 
 
+class DisputeRecord(SimpleNamespace):
+    """An order's dispute: its columns, and the model's properties (is_open, …)."""
+
+
 _share_behaviour(OrderRecord, Order)
+_share_behaviour(DisputeRecord, Dispute)
 _share_behaviour(ItemRecord, OrderItem)

@@ -2,6 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
+from flask_login import current_user
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -10,7 +11,9 @@ from shop.exceptions import InvalidInput
 from shop.orders.models import Order
 from shop.orders.services import MAX_PAGE_SIZE, MAX_UNITS_PER_PRODUCT
 from shop.orders.status import OrderStatus, parse_status
+from shop.payments.schemas import DisputeOut
 from shop.schemas import Cents, Integer, Schema, Timestamp
+from shop.shipping.schemas import NewOrderWithShipping, OrderShippingOut, Tracking
 
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -50,6 +53,8 @@ def _entry_as_line(value: object) -> object:
 CartEntry = Annotated[CartLineInput, BeforeValidator(
     _entry_as_line, json_schema_input_type=ProductRef | CartLineInput)]
 NewOrder = Annotated[list[CartEntry], Field(min_length=1)]
+# The body of POST /orders/new: the seed's array, or an object that adds shipping.
+NewOrderBody = NewOrder | NewOrderWithShipping
 
 
 def quantities(entries: list[CartLineInput]) -> dict[int, int]:
@@ -65,6 +70,7 @@ class StatusUpdate(Schema):
 
     order_id: Integer(1, None, text=True, description="The order's id")
     status: StatusName
+    tracking: Tracking | None = None  # only with "shipped"
 
 
 class OrderListQuery(Schema):
@@ -99,16 +105,24 @@ class OrderOut(Schema):
     status: OrderStatus
     currency: str
     payment_error: str | None
+    refunded_in_cents: Cents
+    dispute: DisputeOut | None
+    shipping: OrderShippingOut | None
 
     @classmethod
-    def of(cls, order: Order) -> "OrderOut":
+    def of(cls, order: Order, viewer_id: int | None = None) -> "OrderOut":
+        """The order as `viewer_id` sees it: only its owner gets the clientSecret."""
         return cls(
             id=order.id, user_id=order.user_id, date=order.created_at,
             products=[OrderLine(id=item.product_id, name=item.name, quantity=item.quantity,
                                 price_in_cents=item.price_in_cents) for item in order.items],
-            amount_in_cents=order.amount_in_cents, client_secret=order.client_secret,
+            amount_in_cents=order.amount_in_cents,
+            client_secret=order.client_secret if viewer_id == order.user_id else None,
             status=OrderStatus(order.status), currency=order.currency,
             payment_error=order.payment_error,
+            refunded_in_cents=order.refunded_in_cents or 0,
+            dispute=DisputeOut.of(order.dispute) if order.dispute is not None else None,
+            shipping=OrderShippingOut.of(order),
         )
 
 
@@ -119,6 +133,9 @@ class StatusUpdateResult(Schema):
     status: OrderStatus
 
 
-def order_json(order: Order) -> dict[str, Any]:
-    """An order as the API answers it."""
-    return OrderOut.of(order).to_json()
+def order_json(order: Order, viewer_id: int | None = None) -> dict[str, Any]:
+    """An order as the API answers it to `viewer_id` (default: the current user). Only the
+    order's owner receives its clientSecret; anyone else, staff included, gets null."""
+    if viewer_id is None and current_user and current_user.is_authenticated:
+        viewer_id = current_user.id
+    return OrderOut.of(order, viewer_id).to_json()

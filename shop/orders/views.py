@@ -12,8 +12,9 @@ from flask_login import current_user, login_required
 from shop.accounts.auth import staff_required
 from shop.exceptions import DomainError
 from shop.http import int_arg
+from shop.money import format_money, parse_major
 from shop.orders import services
-from shop.orders.forms import CancelOrderForm
+from shop.orders.forms import CancelOrderForm, RefundForm
 from shop.orders.status import OrderStatus, allowed_next, parse_status
 from shop.payments.gateway import page_settings
 
@@ -40,6 +41,16 @@ def detail(order_id: int):
     order = services.get_own_order(current_user, order_id)
     return render_template("orders/detail.html", order=order, cancel_form=CancelOrderForm(),
                            pending=order.order_status == OrderStatus.PENDING)
+
+
+@bp.get("/account/orders/<int:order_id>/thank-you")
+@login_required
+def thanks(order_id: int):
+    """Where a paid checkout lands: the order number and what happens next."""
+    order = services.get_own_order(current_user, order_id)
+    if order.order_status == OrderStatus.PENDING:
+        return redirect(url_for(".detail", order_id=order.id))
+    return render_template("orders/thanks.html", order=order)
 
 
 @bp.post("/account/orders/<int:order_id>/cancel")
@@ -91,11 +102,14 @@ def staff_orders():
     status_arg = request.args.get("status", "").strip()
     status = parse_status(status_arg) if status_arg else None
     email = request.args.get("email", "").strip()
+    attention = request.args.get("attention", "") in ("1", "on", "true")
     page = int_arg("page", default=1, minimum=1, maximum=100_000)
     orders, more = services.list_orders(current_user, all_users=True, status=status,
                                         email=email or None, limit=STAFF_PAGE_SIZE,
-                                        offset=(page - 1) * STAFF_PAGE_SIZE)
-    filters = {k: v for k, v in (("status", status_arg.lower()), ("email", email)) if v}
+                                        offset=(page - 1) * STAFF_PAGE_SIZE,
+                                        needs_attention=attention)
+    filters = {k: v for k, v in (("status", status_arg.lower()), ("email", email),
+                                 ("attention", "1" if attention else "")) if v}
 
     def page_url(number: int) -> str:
         query = urlencode({**filters, **({"page": number} if number > 1 else {})})
@@ -106,7 +120,7 @@ def staff_orders():
     links = [f'<{u}>; rel="{rel}"' for rel, u in (("prev", prev_url), ("next", next_url)) if u]
     html = render_template("orders/staff_list.html", orders=orders, statuses=list(OrderStatus),
                            status=status, email=email, page=page, prev_url=prev_url,
-                           next_url=next_url)
+                           next_url=next_url, attention=attention)
     return html, 200, {"Link": ", ".join(links)} if links else {}
 
 
@@ -116,4 +130,35 @@ def staff_order(order_id: int):
     """One order with a button for each status the state machine allows next."""
     order = services.get_order(current_user, order_id, with_customer=True)
     actions = [(target, ACTION_LABELS[target]) for target in allowed_next(order.order_status)]
-    return render_template("orders/staff_detail.html", order=order, actions=actions)
+    refunds, mismatches = services.payment_ledger(order)
+    return render_template("orders/staff_detail.html", order=order, actions=actions,
+                           refunds=refunds, mismatches=mismatches, refund_form=RefundForm(),
+                           can_refund=(order.order_status in services.REFUNDABLE
+                                       and order.refundable_in_cents > 0))
+
+
+@bp.post("/staff/orders/<int:order_id>/refund")
+@staff_required
+def staff_refund(order_id: int):
+    """Refund part of an order (or what is left) from its staff page."""
+    form = RefundForm()
+    order = services.get_order(current_user, order_id)
+    if not form.validate_on_submit():
+        flash("The refund form was not accepted; please try again.", "error")
+        return redirect(url_for(".staff_order", order_id=order_id))
+    amount = None
+    if (form.amount.data or "").strip():
+        amount = parse_major(form.amount.data, order.currency)
+        if amount is None or amount <= 0:
+            flash(f"{form.amount.data!r} is not an amount to refund.", "error")
+            return redirect(url_for(".staff_order", order_id=order_id))
+    try:
+        refund = services.refund_order(current_user, order_id, amount,
+                                       reason=(form.reason.data or "").strip() or None)
+    except DomainError as error:
+        flash(f"Not refunded: {error.detail}", "error")
+    else:
+        if refund is not None:
+            flash(f"Refunded {format_money(refund.amount_in_cents, order.currency)} "
+                  f"({refund.status}).", "info")
+    return redirect(url_for(".staff_order", order_id=order_id))

@@ -4,6 +4,8 @@ Stripe when STRIPE_SECRET_KEY is set, otherwise the offline test gateway. The ty
 protocol live in `interface.py`, which the adapters import, so nothing here is imported back.
 """
 
+from typing import Any
+
 from flask import current_app
 
 from shop.payments.interface import CardTestingGateway, PaymentGateway
@@ -14,9 +16,16 @@ def build_gateway(config) -> PaymentGateway:
     if config.get("STRIPE_SECRET_KEY"):
         from shop.payments.stripe_gateway import StripeGateway
 
+        options: dict[str, Any] = {}
+        if config.get("STRIPE_TIMEOUT"):
+            options["timeout"] = float(config["STRIPE_TIMEOUT"])
+        if config.get("STRIPE_MAX_NETWORK_RETRIES") is not None:
+            options["max_network_retries"] = int(config["STRIPE_MAX_NETWORK_RETRIES"])
         stripe: PaymentGateway = StripeGateway(
             secret_key=config["STRIPE_SECRET_KEY"],
             api_base=config.get("STRIPE_API_BASE"),
+            statement_descriptor_suffix=config.get("SHOP_STATEMENT_DESCRIPTOR_SUFFIX"),
+            **options,
         )
         return stripe
     from shop.payments.offline import OfflineGateway

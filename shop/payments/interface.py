@@ -28,6 +28,38 @@ class Intent:
     last_error: str | None = None
 
 
+# Stripe's Refund statuses. Pending and succeeded refunds hold money; the others gave up.
+REFUND_PENDING = "pending"
+REFUND_SUCCEEDED = "succeeded"
+REFUND_FAILED = "failed"
+REFUND_CANCELED = "canceled"
+REFUND_REQUIRES_ACTION = "requires_action"
+REFUND_STATUSES = (REFUND_PENDING, REFUND_SUCCEEDED, REFUND_FAILED, REFUND_CANCELED,
+                   REFUND_REQUIRES_ACTION)
+REFUND_GAVE_UP = frozenset({REFUND_FAILED, REFUND_CANCELED})
+
+
+@dataclass(frozen=True)
+class ProviderRefund:
+    """A refund as the provider keeps it; `shop_refund_id` is the shop's ledger row, if any."""
+
+    id: str
+    amount: int
+    status: str
+    intent_id: str | None = None
+    failure_reason: str | None = None
+    shop_refund_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """Everything the provider knows now about an intent's money: the intent and its refunds."""
+
+    intent: Intent
+    amount_refunded: int
+    refunds: tuple[ProviderRefund, ...] = ()
+
+
 class PaymentGateway(Protocol):
     """What every gateway does: intents are created, read, cancelled and refunded."""
 
@@ -35,13 +67,22 @@ class PaymentGateway(Protocol):
     test_mode: bool
 
     def create_intent(self, *, order_id: int, amount: int, currency: str,
-                      idempotency_key: str) -> Intent: ...
+                      idempotency_key: str, description: str | None = None,
+                      receipt_email: str | None = None, shipping: dict | None = None) -> Intent:
+        """`shipping` is the order's address ({name, line1, …, country}) or None."""
+        ...
 
     def retrieve_intent(self, intent_id: str) -> Intent: ...
 
+    def payment_state(self, intent_id: str) -> PaymentState:
+        """The intent and its refunds, as the provider has them now."""
+        ...
+
     def cancel_intent(self, intent_id: str) -> Intent: ...
 
-    def refund(self, intent_id: str, *, idempotency_key: str) -> None: ...
+    def refund(self, intent_id: str, *, amount: int, idempotency_key: str,
+               reason: str | None = None, shop_refund_id: int | None = None
+               ) -> ProviderRefund: ...
 
 
 class CardTestingGateway(PaymentGateway, Protocol):

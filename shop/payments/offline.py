@@ -10,7 +10,15 @@ from sqlalchemy import select
 
 from shop.exceptions import InvalidInput, NotFound, PaymentDeclined, StateConflict
 from shop.extensions import db
-from shop.payments.interface import CANCELED, REQUIRES_PAYMENT_METHOD, SUCCEEDED, Intent
+from shop.payments.interface import (
+    CANCELED,
+    REFUND_SUCCEEDED,
+    REQUIRES_PAYMENT_METHOD,
+    SUCCEEDED,
+    Intent,
+    PaymentState,
+    ProviderRefund,
+)
 from shop.payments.models import OfflinePaymentIntent
 
 # Stripe's documented test cards and the outcome each gives, as Stripe words it.
@@ -46,7 +54,9 @@ class OfflineGateway:
     test_mode = True
 
     def create_intent(self, *, order_id: int, amount: int, currency: str,
-                      idempotency_key: str) -> Intent:
+                      idempotency_key: str, description: str | None = None,
+                      receipt_email: str | None = None, shipping: dict | None = None) -> Intent:
+        # The address stays on the order; nothing leaves the machine to need it.
         intent_id = "pi_test_" + secrets.token_hex(12)
         row = OfflinePaymentIntent(
             id=intent_id,
@@ -77,11 +87,22 @@ class OfflineGateway:
         row.status = CANCELED
         return _intent(row)
 
-    def refund(self, intent_id: str, *, idempotency_key: str) -> None:
+    def payment_state(self, intent_id: str) -> PaymentState:
+        row = self._row(intent_id)
+        return PaymentState(intent=_intent(row), amount_refunded=row.amount_refunded)
+
+    def refund(self, intent_id: str, *, amount: int, idempotency_key: str,
+               reason: str | None = None, shop_refund_id: int | None = None
+               ) -> ProviderRefund:
         row = self._row(intent_id, lock=True)
         if row.status != SUCCEEDED:
             raise StateConflict("Only a payment that succeeded can be refunded.")
-        row.amount_refunded = row.amount
+        if amount <= 0 or row.amount_refunded + amount > row.amount:
+            raise StateConflict("The refund is more than what is left of the payment.")
+        row.amount_refunded += amount
+        return ProviderRefund(id="re_test_" + secrets.token_hex(12), amount=amount,
+                              status=REFUND_SUCCEEDED, intent_id=intent_id,
+                              shop_refund_id=shop_refund_id)
 
     def confirm(self, client_secret: str, card_number: str) -> Intent:
         """Pay an intent with a test card, as Stripe.js would; raises PaymentDeclined.

@@ -59,8 +59,56 @@ function startCheckout(root) {
    * this cart, so a double click, a retry after a network error or a reload replays the same
    * order instead of placing a second one. */
   var lines = readJSON("checkout-lines");
-  var storageName = lines && "shop.checkout." + JSON.stringify(lines);
+  var shippingForm = document.querySelector("[data-shipping-form]");
+  var storageName = null;
   var placing = false;
+
+  /* The body of POST /orders/new: the cart lines with the chosen shipping method and, when
+   * the method needs one, the address typed (or picked) on the page. */
+  function orderBody() {
+    if (!shippingForm) return lines;
+    var method = shippingForm.querySelector('input[name="shippingMethodId"]:checked');
+    var body = {products: lines, shippingMethodId: method ? Number(method.value) : null};
+    if (method && method.dataset.requiresAddress === "true") {
+      var address = {};
+      shippingForm.querySelectorAll("[data-address-fields] [name]").forEach(function (input) {
+        input.removeAttribute("aria-invalid");
+        if (input.value.trim()) address[input.name] = input.value.trim();
+      });
+      body.shippingAddress = address;
+    }
+    return body;
+  }
+
+  /* Marks the address fields a problem names; returns a sentence naming them by their
+   * labels, or null when the problem is not about the address. */
+  function markInvalid(problem) {
+    if (!shippingForm || !problem || !problem.errors) return null;
+    var labels = [];
+    var first = null;
+    problem.errors.forEach(function (error) {
+      var field = String(error.field || "");
+      if (field.indexOf("shippingAddress.") !== 0) return;
+      var input = shippingForm.querySelector(
+        '[data-address-fields] [name="' + field.slice("shippingAddress.".length) + '"]');
+      if (!input) return;
+      input.setAttribute("aria-invalid", "true");
+      first = first || input;
+      var label = shippingForm.querySelector('label[for="' + input.id + '"]');
+      labels.push((label ? label.textContent : input.name) +
+                  (error.message === "Required." ? "" : " (" + error.message + ")"));
+    });
+    if (!first) return null;
+    first.focus();
+    return "Please fill in the shipping address: " + labels.join(", ") + ".";
+  }
+
+  function lockShipping() {
+    if (!shippingForm) return;
+    shippingForm.querySelectorAll("input, select, button").forEach(function (input) {
+      input.disabled = true;
+    });
+  }
 
   var key = null;
 
@@ -77,9 +125,16 @@ function startCheckout(root) {
   function placeOrder(fresh) {
     if (placing && !fresh) return;
     placing = true;
+    var body = orderBody();
+    // One key per cart and shipping choice: another address is another order attempt.
+    var name = "shop.checkout." + JSON.stringify(body);
+    if (name !== storageName) {
+      storageName = name;
+      key = null;
+    }
     busy(checkoutButton, true);
     say(checkoutMessage, "Placing your order…", "info");
-    request("POST", root.dataset.ordersUrl, lines,
+    request("POST", root.dataset.ordersUrl, body,
                     {"Idempotency-Key": idempotencyKey(fresh)})
       .then(function (answer) {
         if (answer.status === 201 && answer.data.status === "pending") {
@@ -96,8 +151,8 @@ function startCheckout(root) {
         } else {
           placing = false;
           busy(checkoutButton, false);
-          say(checkoutMessage, problemText(answer.data, "The order could not be placed."),
-              "error");
+          say(checkoutMessage, markInvalid(answer.data) ||
+              problemText(answer.data, "The order could not be placed."), "error");
         }
       }, function () {
         placing = false;
@@ -111,6 +166,7 @@ function startCheckout(root) {
   function showPayment() {
     var orderStep = document.getElementById("order-step");
     if (orderStep) orderStep.hidden = true;
+    lockShipping();
     paymentStep.hidden = false;
     paymentStep.querySelector("[data-order-ref]").textContent =
       "Order " + order.id + " is placed and waits for payment.";

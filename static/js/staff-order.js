@@ -15,9 +15,17 @@ if (actions) {
     buttons.forEach((b) => { b.disabled = true; });
     message.classList.remove("is-error");
     message.textContent = "Saving…";
+    const body = { orderId: Number(actions.dataset.orderId), status: button.dataset.status };
+    const tracking = document.querySelector("[data-tracking-form]");
+    if (tracking && button.dataset.status === "shipped") {
+      const field = (name) => tracking.querySelector(`[name="${name}"]`).value.trim();
+      if (field("carrier") || field("number") || field("url")) {
+        body.tracking = { carrier: field("carrier"), number: field("number") };
+        if (field("url")) body.tracking.url = field("url");
+      }
+    }
     try {
-      await call("POST", actions.dataset.statusUrl,
-        { orderId: Number(actions.dataset.orderId), status: button.dataset.status });
+      await call("POST", actions.dataset.statusUrl, body);
       message.textContent = "Saved.";
       window.location.reload();
     } catch (error) {

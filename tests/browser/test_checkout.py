@@ -38,7 +38,7 @@ def test_a_shopper_registers_fills_the_cart_and_pays(live_server, demo_catalog, 
     page.get_by_label("Card number").fill(GOOD_CARD)
     pay.click()
 
-    expect(page).to_have_url(re.compile(r"/account/orders/\d+$"))
+    expect(page).to_have_url(re.compile(r"/account/orders/\d+/thank-you$"))
     expect(page.get_by_text("Thank you! Your payment went through.")).to_be_visible()
     expect(page.locator(".order-head [data-status]")).to_have_text("paid")
     assert cart_count(page) == "0"

@@ -1,6 +1,7 @@
 """The staff order page in Chromium: a status button applies its transition through the API."""
 
 import pytest
+from playwright.sync_api import expect
 
 from shop.accounts import services as accounts
 from shop.extensions import db
@@ -37,10 +38,25 @@ def test_a_status_button_moves_the_order_and_the_page_shows_the_next_steps(
 
     # Refunding asks first; saying no changes nothing.
     page.once("dialog", lambda dialog: dialog.dismiss())
-    page.get_by_role("button", name="Refund").click()
+    page.get_by_role("button", name="Refund", exact=True).click()
     with app.app_context():
         assert db.session.get(Order, order_id).status == "paid"
     screenshot(page, "paid")
+
+    # A partial refund from the form: the ledger shows it, with what is left.
+    with app.app_context():
+        amount = db.session.get(Order, order_id).amount_in_cents
+    page.get_by_label("Amount to refund").fill("2.50")
+    page.get_by_label("Reason").fill("Scratched lid")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Refund this amount").click()
+    expect(page.get_by_text("Refunded $2.50 (succeeded).")).to_be_visible()
+    expect(page.locator("[data-refunds] tbody tr")).to_have_count(1)
+    expect(page.locator("[data-refundable]")).to_have_text(f"${(amount - 250) / 100:,.2f}")
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert (order.status, order.refunded_in_cents) == ("paid", 250)
+    screenshot(page, "partly-refunded")
 
 
 def test_the_order_list_fits_a_phone(live_server, make_user, make_product, logged_in_as, page,

@@ -170,3 +170,40 @@ def test_5000_rows_import_in_one_request(staff, client):
     response = post_csv(staff, HEADER + rows)
     assert response.status_code == 200 and response.json == {"created": 5000, "updated": 0}
     assert client.get("/products?limit=1").headers["X-Total-Count"] == "5000"
+
+
+@pytest.mark.parametrize("field,column,cell,value", [
+    ("name", 1, "n" * 201, "n" * 201),
+    ("name", 1, "Mug\x01", "Mug\x01"),
+    ("description", 2, "a\x07b", "a\x07b"),
+    ("stock", 4, "-3", -3),
+])
+def test_a_bad_cell_gets_the_words_a_bad_json_field_gets(staff, client, field, column, cell,
+                                                         value):
+    cells = ["MUG-1", "Mug", "", "1.00", "1", "", "true"]
+    cells[column] = cell
+    imported = post_csv(staff, HEADER + ",".join(cells) + "\r\n")
+    posted = staff.post("/products", json={"name": "Mug", "priceInCents": 100, field: value})
+    assert imported.status_code == 422 and posted.status_code == 400
+    [csv_error] = imported.json["errors"]
+    [json_error] = posted.json["errors"]
+    assert csv_error["field"] == f"row 2, {field}" and json_error["field"] == field
+    assert csv_error["message"] == json_error["message"]
+    assert client.get("/products").json == []
+
+
+@pytest.mark.parametrize("price,stock", [("1.", "1"), (".5", "1"), ("12.345", "1"),
+                                         ("21474836.48", "1"), ("1.00", "²"), ("1.00", "٣"),
+                                         ("1.00", "2147483648"), ("-0.50", "1")])
+def test_prices_and_stock_are_ascii_digits_within_bounds(staff, price, stock):
+    response = post_csv(staff, HEADER + f"MUG-1,Mug,,{price},{stock},,true\r\n")
+    assert response.status_code == 422
+    assert {e["column"] for e in response.json["errors"]} == (
+        {"price"} if stock == "1" else {"stock"})
+
+
+def test_the_largest_price_and_stock_the_database_holds_are_taken(staff):
+    response = post_csv(staff, HEADER + "MUG-1,Mug,,21474836.47,2147483647,,true\r\n")
+    assert response.status_code == 200, response.json
+    [product] = staff.get("/products").json
+    assert product["priceInCents"] == 2**31 - 1 and product["stock"] == 2**31 - 1

@@ -124,6 +124,7 @@ def test_patch_refuses_stock_and_nulls(staff):
     response = staff.patch(f"/products/{product['id']}", json={"stock": 99})
     assert response.status_code == 400
     assert response.json["errors"][0]["field"] == "stock"
+    assert response.json["errors"][0]["message"].startswith("Stock cannot be set directly")
     assert "adjustment" in response.json["errors"][0]["message"]
     assert staff.patch(f"/products/{product['id']}", json={"name": None}).status_code == 400
     assert staff.get(f"/products/{product['id']}").json["stock"] == 10
@@ -234,6 +235,7 @@ def test_search_filter_sort_and_page(client, shelf):
     assert client.get("/products").headers["X-Total-Count"] == "4"
 
 
+@pytest.mark.postgres
 def test_websearch_syntax_on_postgresql(app, client, shelf):
     from tests.helpers import TEST_DATABASE_URL, need
 
@@ -251,6 +253,18 @@ def test_bad_queries_are_400_naming_the_parameter(client, query, field):
     response = client.get(f"/products?{query}")
     assert response.status_code == 400, response.json
     assert field in [e["field"] for e in response.json["errors"]]
+
+
+@pytest.mark.parametrize("query,field", [
+    ("limit=0", "limit"), ("limit=101", "limit"), ("limit=²", "limit"), ("offset=-1", "offset"),
+    ("offset=99999999999", "offset"),
+])
+def test_bad_ledger_queries_are_400_naming_the_parameter(staff, query, field):
+    pid = new_product(staff)["id"]
+    response = staff.get(f"/products/{pid}/stock?{query}")
+    assert response.status_code == 400, response.json
+    assert [e["field"] for e in response.json["errors"]] == [field]
+    assert response.json["detail"].startswith("The query is not valid.")
 
 
 def test_a_browser_session_needs_the_csrf_token(app, client, make_user):
@@ -277,6 +291,7 @@ def test_seed_demo_files_products_under_categories_with_their_ledger(runner, cli
     ledger_agrees()
 
 
+@pytest.mark.postgres
 def test_postgresql_search_uses_its_indexes(app):
     from sqlalchemy import select, text
 

@@ -7,12 +7,14 @@ is emptied before each test. Nothing on the way to it is mocked.
 
 import os
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -44,7 +46,8 @@ def localstripe_server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     with open(home / "localstripe.log", "wb") as log:
         process = subprocess.Popen(
-            [str(LOCALSTRIPE), "--port", str(port), "--from-scratch"],
+            [sys.executable, str(Path(__file__).with_name("run_localstripe.py")),
+             "--port", str(port), "--from-scratch"],
             cwd=home, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env={**os.environ, "HOME": str(home), "TMPDIR": str(home)},
         )
