@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_DATABASE_URL, need
+from tests.helpers import TEST_DATABASE_URL, need
 
 ROOT = Path(__file__).resolve().parent.parent
 

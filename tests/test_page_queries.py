@@ -12,7 +12,7 @@ import pytest
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.orders.models import Order, OrderItem
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 # At most this many statements per page: the login's user, the page's rows, their items.
 MOST = 4

@@ -4,7 +4,8 @@ Buyers send orders (each sent to both instances at once with the same Idempotenc
 client retrying after a timeout would), payments with test cards, cancellations and
 pay-versus-cancel races to both instances. Afterwards every unit of stock is accounted for (and
 the stock ledger agrees), no order is doubled or lost, no answer was a 5xx, every payment took
-effect once, and both instances show the same catalog.
+effect once (and sent one
+mail), and both instances show the same catalog.
 """
 
 import json
@@ -29,9 +30,11 @@ from shop.catalog import services as catalog
 from shop.catalog.models import Product
 from shop.config import normalise_database_url
 from shop.extensions import db
+from shop.mail.models import OutboxMessage
 from shop.orders.models import IdempotencyKey, Order, OrderItem
 from shop.payments.models import OfflinePaymentIntent
-from tests.conftest import TEST_DATABASE_URL, need
+from shop.shipping import services as shipping
+from tests.helpers import TEST_DATABASE_URL, need
 
 pytestmark = pytest.mark.postgres
 
@@ -106,6 +109,7 @@ def shop(tmp_path, database_url, redis_url):
     app = create_app(config)
     with app.app_context():
         db.create_all()
+        shipping.install_default_methods()  # as the migration does: Pickup needs no address
         # Through the catalog's service, so that the opening stock is in the ledger.
         product_ids = [catalog.create_product(
             {"name": f"Product {n}", "description": "", "price_in_cents": 1000 + n,
@@ -295,6 +299,13 @@ def test_two_instances_keep_stock_orders_and_payments_exact(shop, two_instances)
             else:
                 assert order.status == "pending" and intent.status != "succeeded", order.id
         assert {o.status for o in orders} >= {"paid", "cancelled", "pending"}
+
+        # Mail: exactly one message per order that was paid or cancelled, none for the rest,
+        # however many instances saw the payment or the cancellation.
+        mail = db.session.execute(select(OutboxMessage.kind, OutboxMessage.event_key)).all()
+        expected = {(f"order-{o.status}", f"order-{o.id}-{o.status}") for o in orders
+                    if o.status in ("paid", "cancelled")}
+        assert sorted(mail) == sorted(expected)
         stock = db.session.get(Product, product_ids[0]).stock
 
     # What changed through either instance shows on both.
