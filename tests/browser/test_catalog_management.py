@@ -63,7 +63,10 @@ def test_staff_create_a_product_a_shopper_finds_and_buys_it_staff_restock(
         has=shopper.get_by_role("heading", name="Sourdough Crock", exact=True))
     expect(card).to_have_count(1)
     expect(shopper.locator(".product-card")).to_have_count(1)
-    loaded = card.locator("img").evaluate("img => img.complete && img.naturalWidth")
+    picture = card.locator("img")
+    picture.scroll_into_view_if_needed()
+    # decode() settles once the picture has loaded (a plain read can come before it has).
+    loaded = picture.evaluate("img => img.decode().then(() => img.naturalWidth)")
     assert loaded == 480
     card.get_by_role("button", name="Add to cart").click()
     shopper.get_by_text("to your cart").wait_for()
