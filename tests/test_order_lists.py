@@ -101,3 +101,8 @@ def test_an_orders_dispute_comes_with_it_in_lists_and_reads(app, make_user, make
         assert orders[0].dispute.is_open and orders[0].dispute.reason == "fraudulent"
         assert services.read_order(ann, ids[1]).dispute.amount_in_cents == 100
         assert services.read_order(ann, ids[0]).dispute is None
+    make_user("sales@example.com", staff=True)
+    with app.app_context():
+        staff = accounts.user_by_email("sales@example.com")
+        flagged, _ = services.list_orders(staff, all_users=True, needs_attention=True, limit=5)
+        assert [o.id for o in flagged] == [ids[1]]

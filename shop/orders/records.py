@@ -18,20 +18,24 @@ from shop.orders.models import Order, OrderItem
 from shop.payments.models import Dispute
 
 
-def _columns(model: type, prefix: str = "") -> tuple:
-    """The model's table columns, each labelled with its attribute's name (after `prefix`)."""
-    return tuple(attr.columns[0].label(prefix + attr.key)
+def _columns(model: type, prefix: str = "", table=None) -> tuple:
+    """The model's table columns (or an alias's), each labelled with its attribute's name
+    (after `prefix`)."""
+    columns = (table if table is not None else model.__table__).c
+    return tuple(columns[attr.columns[0].key].label(prefix + attr.key)
                  for attr in model.__mapper__.column_attrs)
 
 
 _DISPUTE = "dispute__"
+# An alias, so that filters with subqueries on the disputes table (staff's "needs attention")
+# do not correlate to this join.
+_disputes = Dispute.__table__.alias("order_dispute")
 # An order's columns and its dispute's (the Order model loads its dispute with it, too).
-ORDER_COLUMNS = (*_columns(Order), *_columns(Dispute, _DISPUTE))
+ORDER_COLUMNS = (*_columns(Order), *_columns(Dispute, _DISPUTE, _disputes))
 ITEM_COLUMNS = _columns(OrderItem)
 _orders = Order.__table__.c
 _items = OrderItem.__table__.c
 _users = User.__table__.c
-_disputes = Dispute.__table__
 _ORDERS = Order.__table__.outerjoin(_disputes, _disputes.c.order_id == _orders.id)
 
 ORDER_BY_ID = (select(*ORDER_COLUMNS).select_from(_ORDERS)
