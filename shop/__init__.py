@@ -4,12 +4,14 @@ from flask import Flask
 
 from shop.config import ensure_secret_key, load_config
 from shop.extensions import csrf, db, limiter, login_manager, migrate
+from shop.json_provider import OrjsonProvider
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handling, CLI."""
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
                 template_folder="../templates", static_folder="../static")
+    app.json = OrjsonProvider(app)
     load_config(app, config)
 
     from shop.logs import configure_logging
@@ -26,6 +28,10 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+    from shop import cache
+
+    cache.configure(app)
 
     from shop.accounts.auth import init_auth
     from shop.mail.delivery import init_mail

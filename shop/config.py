@@ -35,6 +35,8 @@ ENV_KEYS = (
     "SHOP_NAME",
     "SHOP_TAGLINE",
     "SHOP_LOGO",
+    "CACHE_REDIS_URL",
+    "CACHE_TYPE",
 )
 
 

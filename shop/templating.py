@@ -55,7 +55,9 @@ def init_templating(app: Flask) -> None:
     locale = app.config.get("SHOP_LOCALE") or "en_US"
     Locale.parse(locale)  # an unknown SHOP_LOCALE stops the start, not every page
     currency = app.config["SHOP_CURRENCY"]
-    app.jinja_env.filters["money"] = lambda cents: format_money(cents, currency, locale)
+    # Babel takes tens of microseconds an amount, and pages show the same prices again and again.
+    app.jinja_env.filters["money"] = lru_cache(maxsize=4096)(
+        lambda cents: format_money(cents, currency, locale))
 
     static_folder = app.static_folder or ""
 

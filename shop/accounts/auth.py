@@ -15,7 +15,7 @@ from werkzeug.exceptions import Forbidden
 from shop.accounts import services
 from shop.accounts.models import User
 from shop.errors import is_api_path, problem
-from shop.extensions import csrf, db, login_manager
+from shop.extensions import csrf, login_manager
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -52,7 +52,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    user = services.user_by_id(int(user_id))
     if user is None or user.session_version != int(version):
         return None
     return user

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shop.accounts.models import ApiToken, Role, User
-from shop.database import utcnow
+from shop.database import is_row_id, utcnow
 from shop.exceptions import InvalidInput, NotFound, StateConflict
 from shop.extensions import db
 
@@ -147,17 +148,61 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
-def user_for_token(plain: str) -> User | None:
-    """The owner of an active token, noting when it was last used."""
-    token = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == _digest(plain), ApiToken.revoked_at.is_(None))
-    )
-    if token is None:
+# A user's columns, and the statement from a token's digest to its owner, built once: for the
+# user of each request, building the statement and the ORM's loading cost more than the query.
+_USER_COLUMNS = tuple(attr.columns[0] for attr in User.__mapper__.column_attrs)
+_USER_KEYS = tuple(attr.key for attr in User.__mapper__.column_attrs)
+_tokens = ApiToken.__table__.c
+_TOKEN_OWNER = (
+    select(*_USER_COLUMNS, _tokens.id, _tokens.last_used_at)
+    .join(ApiToken.__table__, _tokens.user_id == User.__table__.c.id)
+    .where(_tokens.token_hash == bindparam("token_hash"), _tokens.revoked_at.is_(None))
+)
+
+
+def _user_from_row(values) -> User:
+    """The session's User for a row of _USER_COLUMNS, made without the ORM loading it."""
+    fields = dict(zip(_USER_KEYS, values, strict=True))
+    known = db.session.identity_map.get(identity_key(User, fields["id"]))
+    if known is not None:
+        return known  # the session's own copy, with whatever it has changed
+    user = User(**fields)
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
+
+
+_USER_BY_ID = select(*_USER_COLUMNS).where(User.__table__.c.id == bindparam("user_id"))
+
+
+def user_by_id(user_id: int) -> User | None:
+    """The user with this id (a session's), read as cheaply as the token's owner."""
+    if not is_row_id(user_id):
         return None
+    row = db.session.execute(_USER_BY_ID, {"user_id": user_id}).first()
+    return _user_from_row(row) if row is not None else None
+
+
+def user_for_token(plain: str) -> User | None:
+    """The owner of an active token, noting when it was last used.
+
+    One statement finds the user; the stamp is written only when it is older than
+    LAST_USED_RESOLUTION, so a script's requests are reads, not writes.
+    """
+    row = db.session.execute(_TOKEN_OWNER, {"token_hash": _digest(plain)}).first()
+    if row is None:
+        return None
+    *user_values, token_id, last_used_at = row
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        token.last_used_at = now
+    if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
+        # Conditional, so that of several requests arriving at once only one writes.
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id,
+                   or_(ApiToken.last_used_at.is_(None),
+                       ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
-    return token.user
+    return _user_from_row(user_values)

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
+from shop import cache
 from shop.accounts.auth import staff_required
 from shop.catalog import csv_io, images, services
 from shop.catalog.models import Category, Product, StockMovement
@@ -71,9 +72,19 @@ def _paging_headers(endpoint: str, search: services.ProductSearch, total: int,
 def list_products():
     """Products for sale, searched, filtered, sorted and paged (X-Total-Count, Link)."""
     search = search_from_query(request.args, staff=_is_staff())
-    products, total = services.search_products(search)
-    return ([product_json(p) for p in products], 200,
-            _paging_headers(".list_products", search, total, len(products)))
+    # The first page of what is for sale, unsearched, is what every client asks for: cached
+    # until the catalog changes (shop.catalog.services.catalog_changed).
+    shared = not search.q and search.archived is False and search.offset == 0
+    cached, key = (cache.lookup(cache.CATALOG, f"products:{search.category}:{search.sort}:"
+                                               f"{search.limit}") if shared else (None, None))
+    if cached is not None:
+        answer, total = cached
+    else:
+        products, total = services.search_products(search)
+        answer = [product_json(p) for p in products]
+        if shared and (answer or not search.category):  # no entry per made-up category
+            cache.store(key, (answer, total))
+    return answer, 200, _paging_headers(".list_products", search, total, len(answer))
 
 
 @bp.post("/products")

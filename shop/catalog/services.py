@@ -5,6 +5,10 @@ ledger (StockMovement) in the caller's transaction, with the stock it left behin
 through `take_stock` / `return_stock`, staff through `adjust_stock`, imports through
 `shop.catalog.csv_io`. Each move is a conditional UPDATE … RETURNING on the product's row, which
 the database serialises, so the ledger's rows for one product follow each other in id order.
+
+What every shopper sees of the catalog is cached (shop.cache); `catalog_changed` is the one
+hook that forgets it, called for every write to products or categories, whichever function
+or script makes it, and taking effect when that write commits.
 """
 
 import re
@@ -12,10 +16,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, event, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
+from shop import cache
 from shop.catalog.models import (
     OPENING_STOCK,
     SEARCH_DOCUMENT,
@@ -41,6 +46,33 @@ IMPORT = "import"
 
 # Below this many units a product shows up in the staff's low-stock view.
 LOW_STOCK = 5
+
+
+# --- what every shopper sees ------------------------------------------------------------------
+
+# The tables the cached catalog is made of.
+CATALOG_TABLES = frozenset({Product.__table__, Category.__table__})
+
+
+def catalog_changed(session: Session | None = None) -> None:
+    """Forget the cached catalog once the current transaction (or `session`'s) commits."""
+    cache.changed(cache.CATALOG, session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _catalog_statements(state) -> None:
+    """UPDATE, INSERT or DELETE statements on products or categories (stock moves, imports)."""
+    if (state.is_update or state.is_insert or state.is_delete) and getattr(
+            state.statement, "table", None) in CATALOG_TABLES:
+        catalog_changed(state.session)
+
+
+@event.listens_for(Session, "before_flush")
+def _catalog_objects(session, flush_context, instances) -> None:
+    """Products or categories added, changed or deleted as objects (staff edits, the seed)."""
+    if any(isinstance(obj, Product | Category)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        catalog_changed(session)
 
 
 # --- categories ------------------------------------------------------------------------------

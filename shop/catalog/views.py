@@ -13,7 +13,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf as csrf_token
+from markupsafe import Markup
 
+from shop import cache
 from shop.accounts.auth import staff_required
 from shop.catalog import csv_io, images, services
 from shop.catalog.forms import AdjustStockForm, ImageForm, ProductForm
@@ -52,11 +55,38 @@ def page_links(endpoint: str, args: dict, page: int, more: bool) -> tuple[str | 
 
 @bp.get("/")
 def index():
-    """The catalog: products for sale, searched, by category, sorted, a page at a time."""
+    """The catalog: products for sale, searched, by category, sorted, a page at a time.
+
+    What every shopper sees (all but searches) is rendered once and cached until the catalog
+    changes; only the CSRF token of its forms is each visitor's own, and is put in per request.
+    """
     query = validate(ProductQuery, {k: v for k, v in request.args.items()
                                     if k in ("q", "category", "sort")},
                      detail="The search is not valid.")
     page = int_arg("page", default=1, minimum=1, maximum=100_000)
+    if query.q:  # a search is one shopper's: not worth keeping
+        title, window = _shop_window(query, page)
+    else:
+        name = f"window:{query.category}:{query.sort.value}:{page}"
+        cached, key = cache.lookup(cache.CATALOG, name)
+        if cached is not None:
+            title, window = cached
+        else:
+            title, window = _shop_window(query, page)
+            if title is not None:  # an unknown category is not kept (anyone can make one up)
+                cache.store(key, (title, window.replace(csrf_token(), CSRF_PLACEHOLDER)))
+        window = window.replace(CSRF_PLACEHOLDER, csrf_token())
+    return render_template("catalog/index.html", title=title or "Catalog",
+                           shop_window=Markup(window))
+
+
+# Stands for the visitor's CSRF token in a cached shop window.
+CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+
+
+def _shop_window(query: ProductQuery, page: int) -> tuple[str | None, str]:
+    """The page's title (None for a category that does not exist) and the rendered products,
+    categories, search form and pager."""
     search = services.ProductSearch(q=query.q, category=query.category, sort=query.sort.value,
                                     limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     products, total = services.search_products(search)
@@ -66,10 +96,16 @@ def index():
                                else "")) if v}
     prev_url, next_url = page_links(".index", args, page, page * PAGE_SIZE < total)
     current = next((c for c in categories if c.slug == query.category), None)
-    return render_template("catalog/index.html", products=products, total=total,
-                           categories=categories, current_category=current, q=query.q,
-                           sort=query.sort, sort_labels=SORT_LABELS, page=page,
-                           prev_url=prev_url, next_url=next_url, filtered=bool(args))
+    # Back to this very page (its search, category and page) after adding without the script;
+    # built from the checked arguments, never the raw query string, since the window is kept.
+    here = url_for(".index", **args, **({"page": page} if page > 1 else {}))
+    window = render_template("catalog/_shop_window.html", products=products, total=total,
+                             here=here,
+                             categories=categories, current_category=current, q=query.q,
+                             sort=query.sort, sort_labels=SORT_LABELS, page=page,
+                             prev_url=prev_url, next_url=next_url, filtered=bool(args))
+    title = current.name if current else (None if query.category else "Catalog")
+    return title, window
 
 
 @bp.get("/catalog/<int:product_id>")

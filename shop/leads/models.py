@@ -17,7 +17,7 @@ class LeadStatus(db.Model):
     status_order: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    leads: Mapped[list["Lead"]] = relationship(back_populates="status",
+    leads: Mapped[list["Lead"]] = relationship(back_populates="status", lazy="raise_on_sql",
                                                order_by="(Lead.position, Lead.id)")
 
 
@@ -34,4 +34,4 @@ class Lead(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    status: Mapped[LeadStatus] = relationship(back_populates="leads")
+    status: Mapped[LeadStatus] = relationship(back_populates="leads", lazy="raise_on_sql")

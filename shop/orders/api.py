@@ -72,7 +72,7 @@ def demo_cart():
 @login_required
 def get_order(order_id: int):
     """One of the caller's orders (any order, for staff)."""
-    return order_json(services.get_order(current_user, order_id))
+    return order_json(services.read_order(current_user, order_id))
 
 
 def _idempotency_key() -> str | None:

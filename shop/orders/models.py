@@ -101,7 +101,7 @@ class OrderItem(db.Model):
     price_in_cents: Mapped[int]
     quantity: Mapped[int]
 
-    order: Mapped[Order] = relationship(back_populates="items")
+    order: Mapped[Order] = relationship(back_populates="items", lazy="raise_on_sql")
 
     @property
     def line_total_in_cents(self) -> int:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import User
 from shop.catalog import services as catalog
@@ -27,7 +27,9 @@ from shop.exceptions import (
 from shop.extensions import db
 from shop.mail import notifications
 from shop.money import charge_limits, format_money
+from shop.orders import records
 from shop.orders.models import IdempotencyKey, Order, OrderItem
+from shop.orders.records import ItemRecord, OrderRecord
 from shop.orders.status import OWNER_TRANSITIONS, TRANSITIONS, OrderStatus, check_transition
 from shop.payments.gateway import get_gateway
 from shop.payments.interface import (
@@ -215,10 +217,13 @@ def _replayed_order(user: User, key: str, request_hash: str) -> Order | None:
     return order
 
 
-def _load_order(order_id: int, *, lock: bool = False) -> Order | None:
+def _load_order(order_id: int, *, lock: bool = False,
+                with_customer: bool = False) -> Order | None:
     if not is_row_id(order_id):
         return None
     query = select(Order).options(selectinload(Order.items)).where(Order.id == order_id)
+    if with_customer:
+        query = query.options(joinedload(Order.user))
     if lock:
         # populate_existing: once the lock is ours, see the row as the writer before us left
         # it, not as this session may have read it earlier in the request.
@@ -235,32 +240,41 @@ def list_orders(
     all_users: bool = False,
     email: str | None = None,
     needs_attention: bool = False,
-) -> tuple[list[Order], bool]:
+) -> tuple[list[OrderRecord], bool]:
     """The user's orders (staff: everyone's), newest first; returns (page, more_remain).
 
     `needs_attention` keeps the orders staff must look at: an open dispute, a failed refund,
-    or a payment that did not match the order.
+    or a payment that did not match the order. Two statements whatever the page's size: the
+    orders (with each customer, for staff), then all their items. Read-only records, not ORM
+    objects: see shop.orders.records.
     """
     if all_users and not user.is_staff:
         raise PermissionDenied("Only staff may list every user's orders.")
-    query = select(Order).options(selectinload(Order.items))
+    email = email.strip().lower() if email else None
+    statement = records.orders_statement(all_users=all_users, status=status is not None,
+                                         email=bool(email), limit=limit is not None)
+    params: dict = {"offset": offset}
     if not all_users:
-        query = query.where(Order.user_id == user.id)
-    else:
-        # Staff lists show each order's customer: load them together, not one by one.
-        query = query.options(selectinload(Order.user))
+        params["user_id"] = user.id
     if status is not None:
-        query = query.where(Order.status == status)
+        params["status"] = status.value
     if needs_attention:
-        query = query.where(attention_clause())
+        statement = statement.where(attention_clause())
     if email:
-        query = query.join(Order.user).where(
-            func.lower(User.email).contains(email.strip().lower(), autoescape=True))
-    query = query.order_by(Order.created_at.desc(), Order.id.desc()).offset(offset)
-    if limit is None:
-        return list(db.session.scalars(query)), False
-    rows = list(db.session.scalars(query.limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+        escaped = email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["email"] = f"%{escaped}%"
+    if limit is not None:
+        params["limit"] = limit + 1
+    rows = db.session.execute(statement, params).all()
+    more = limit is not None and len(rows) > limit
+    # Staff lists show each order's customer: records.order_from_row gives it as order.user.
+    orders = [records.order_from_row(row) for row in (rows[:limit] if limit is not None
+                                                      else rows)]
+    by_id = {order.id: order for order in orders}
+    if by_id:
+        for item in db.session.execute(records.ITEMS_OF_ORDERS, {"order_ids": list(by_id)}):
+            by_id[item.order_id].items.append(ItemRecord(**item._asdict()))
+    return orders, more
 
 
 def attention_clause():
@@ -283,12 +297,30 @@ def payment_ledger(order: Order) -> tuple[list[Refund], list[PaymentMismatch]]:
     return refunds, mismatches
 
 
-def get_order(user: User, order_id: int) -> Order:
-    """One order the user may see: their own, or any for staff."""
-    order = _load_order(order_id)
-    if order is None or (order.user_id != user.id and not user.is_staff):
+def get_order(user: User, order_id: int, *, with_customer: bool = False) -> Order:
+    """One order the user may see: their own, or any for staff (with its customer loaded, for
+    the staff's page)."""
+    order = _load_order(order_id, with_customer=with_customer)
+    if order is None or not _may_see(user, order):
         raise NotFound(f"There is no order {order_id}.")
     return order
+
+
+def read_order(user: User, order_id: int) -> OrderRecord:
+    """get_order as a read-only record, for answers that only show it (two statements)."""
+    row = (db.session.execute(records.ORDER_BY_ID, {"order_id": order_id}).first()
+           if is_row_id(order_id) else None)
+    if row is None or not _may_see(user, row):
+        raise NotFound(f"There is no order {order_id}.")
+    order = records.order_from_row(row)
+    order.items = [ItemRecord(**item._asdict()) for item in
+                   db.session.execute(records.ITEMS_OF_ORDERS, {"order_ids": [order_id]})]
+    return order
+
+
+def _may_see(user: User, order) -> bool:
+    """Whose orders a user may see: their own, and staff everyone's."""
+    return order.user_id == user.id or user.is_staff
 
 
 def get_own_order(user: User, order_id: int) -> Order:

@@ -128,7 +128,7 @@ def staff_orders():
 @staff_required
 def staff_order(order_id: int):
     """One order with a button for each status the state machine allows next."""
-    order = services.get_order(current_user, order_id)
+    order = services.get_order(current_user, order_id, with_customer=True)
     actions = [(target, ACTION_LABELS[target]) for target in allowed_next(order.order_status)]
     refunds, mismatches = services.payment_ledger(order)
     return render_template("orders/staff_detail.html", order=order, actions=actions,
