@@ -10,7 +10,6 @@ which Flask escapes; dates and dataclasses, which Flask converts its own way; in
 from typing import Any
 
 import orjson
-from flask import Response
 from flask.json.provider import DefaultJSONProvider
 
 OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -19,7 +18,7 @@ OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PA
 class OrjsonProvider(DefaultJSONProvider):
     """DefaultJSONProvider whose responses orjson writes when the bytes would be the same."""
 
-    def response(self, *args: Any, **kwargs: Any) -> Response:
+    def response(self, *args: Any, **kwargs: Any) -> Any:  # the app's response_class
         if self.compact is False or (self.compact is None and self._app.debug):
             return super().response(*args, **kwargs)  # indented for a person to read
         obj = self._prepare_response_obj(args, kwargs)
@@ -29,4 +28,6 @@ class OrjsonProvider(DefaultJSONProvider):
             return super().response(*args, **kwargs)
         if not body.isascii():
             return super().response(*args, **kwargs)  # Flask escapes non-ASCII as \uXXXX
-        return self._app.response_class(body + b"\n", mimetype=self.mimetype)
+        # Flask types response_class as werkzeug's sans-I/O base, which takes no body.
+        return self._app.response_class(body + b"\n",  # type: ignore[arg-type]
+                                        mimetype=self.mimetype)

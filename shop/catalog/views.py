@@ -1,6 +1,7 @@
 """Pages of the catalog: the shop window (search, categories, sorting, paging), one product,
 and the product images under /media."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import (
@@ -98,7 +99,8 @@ def _shop_window(query: ProductQuery, page: int) -> tuple[str | None, str]:
     current = next((c for c in categories if c.slug == query.category), None)
     # Back to this very page (its search, category and page) after adding without the script;
     # built from the checked arguments, never the raw query string, since the window is kept.
-    here = url_for(".index", **args, **({"page": page} if page > 1 else {}))
+    here_args: dict[str, Any] = {**args, **({"page": page} if page > 1 else {})}
+    here = url_for(".index", **here_args)
     window = render_template("catalog/_shop_window.html", products=products, total=total,
                              here=here,
                              categories=categories, current_category=current, q=query.q,

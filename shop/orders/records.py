@@ -10,6 +10,7 @@ record too. Records cannot be changed or saved: writes load the Order itself.
 
 from functools import cache
 from types import FunctionType, SimpleNamespace
+from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 
@@ -18,7 +19,7 @@ from shop.orders.models import Order, OrderItem
 from shop.payments.models import Dispute
 
 
-def _columns(model: type, prefix: str = "", table=None) -> tuple:
+def _columns(model: Any, prefix: str = "", table=None) -> tuple:
     """The model's table columns (or an alias's), each labelled with its attribute's name
     (after `prefix`)."""
     columns = (table if table is not None else model.__table__).c

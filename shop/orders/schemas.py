@@ -9,6 +9,7 @@ from pydantic_core import PydanticCustomError
 from shop.database import MAX_INTEGER
 from shop.exceptions import InvalidInput
 from shop.orders.models import Order
+from shop.orders.records import OrderRecord
 from shop.orders.services import MAX_PAGE_SIZE, MAX_UNITS_PER_PRODUCT
 from shop.orders.status import OrderStatus, parse_status
 from shop.payments.schemas import DisputeOut
@@ -110,7 +111,7 @@ class OrderOut(Schema):
     shipping: OrderShippingOut | None
 
     @classmethod
-    def of(cls, order: Order, viewer_id: int | None = None) -> "OrderOut":
+    def of(cls, order: Order | OrderRecord, viewer_id: int | None = None) -> "OrderOut":
         """The order as `viewer_id` sees it: only its owner gets the clientSecret."""
         return cls(
             id=order.id, user_id=order.user_id, date=order.created_at,
@@ -133,7 +134,7 @@ class StatusUpdateResult(Schema):
     status: OrderStatus
 
 
-def order_json(order: Order, viewer_id: int | None = None) -> dict[str, Any]:
+def order_json(order: Order | OrderRecord, viewer_id: int | None = None) -> dict[str, Any]:
     """An order as the API answers it to `viewer_id` (default: the current user). Only the
     order's owner receives its clientSecret; anyone else, staff included, gets null."""
     if viewer_id is None and current_user and current_user.is_authenticated:
