@@ -35,6 +35,7 @@ from tests.helpers import (  # noqa: F401  (the fixtures below use most of these
     CHROMIUM,
     IN_CI,
     PASSWORD,
+    REDIS_URL,
     TEST_DATABASE_URL,
     ApiClient,
     csrf_token_from,
@@ -348,3 +349,20 @@ def mail_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def redis_url():
+    """The tests' own Redis database, emptied before and after: limits and the cache shared
+    by several processes live there."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        client.close()
+        need(False, f"this test shares state between processes through Redis at {REDIS_URL}")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()

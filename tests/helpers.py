@@ -11,6 +11,8 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 TEST_DATABASE_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
+# Redis for the tests that share limits or a cache across processes: a database of their own.
+REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 PASSWORD = "correct horse battery"
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "artifacts")
@@ -109,3 +111,12 @@ def log_in(client, email: str, password: str = PASSWORD):
                                            "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -2,9 +2,7 @@
 
 import concurrent.futures
 import http.cookiejar
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,10 +18,9 @@ from shop.accounts import services as accounts
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.orders.services import MAX_PENDING_ORDERS
-from tests.helpers import PASSWORD, csrf_token_from, log_in, need, test_config
+from tests.helpers import PASSWORD, csrf_token_from, free_port, log_in, test_config
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 
 
 @pytest.fixture
@@ -99,31 +96,11 @@ def test_a_shopper_holds_at_most_ten_unpaid_orders(app, shopper, make_product):
 
 # --- across processes: two gunicorn workers sharing Redis ----------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture
-def redis_db():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        client.close()
-        need(False, f"the cross-worker test needs Redis at {REDIS_URL}")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
-
-
-@pytest.fixture
-def gunicorn(tmp_path, redis_db, app):
+def gunicorn(tmp_path, redis_url, app):
     """The shop under gunicorn with two workers, limits kept in Redis; yields its URL."""
-    config = test_config(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=redis_db,
+    config = test_config(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=redis_url,
                          # A real hash keeps each login busy long enough for both workers to work.
                          PASSWORD_HASH_METHOD="scrypt",
                          SHOP_LOGIN_LIMIT_PER_ACCOUNT="3 per minute",

@@ -9,9 +9,7 @@ mail), and both instances show the same catalog.
 """
 
 import json
-import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -34,12 +32,11 @@ from shop.mail.models import OutboxMessage
 from shop.orders.models import IdempotencyKey, Order, OrderItem
 from shop.payments.models import OfflinePaymentIntent
 from shop.shipping import services as shipping
-from tests.helpers import TEST_DATABASE_URL, need
+from tests.helpers import TEST_DATABASE_URL, free_port, need
 
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 # The instances' tables live in a schema of their own: other tests' rows never mix with them.
 SCHEMA = "scale_out"
 STARTING_STOCK = 30
@@ -49,11 +46,6 @@ ROUNDS = 3
 GOOD_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -70,21 +62,6 @@ def database_url():
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
     admin.dispose()
-
-
-@pytest.fixture
-def redis_url():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        client.close()
-        need(False, f"two instances share Redis: none answers at {REDIS_URL}")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
 
 
 def instance_config(database_url: str, redis_url: str) -> dict:

@@ -2,7 +2,6 @@
 
 
 import json
-import socket
 import sys
 import time
 import urllib.error
@@ -15,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 import stripe
 
-from tests.helpers import test_config
+from tests.helpers import free_port, test_config  # noqa: F401  (free_port: re-used by name)
 
 SECRET_KEY = "sk_test_shop_localstripe"
 WEBHOOK_SECRET = "whsec_shop_test_secret"
@@ -23,12 +22,6 @@ WEBHOOK_PATH = "/payments/stripe/webhook"
 # Where localstripe's webhook points between tests: nothing listens there.
 NOWHERE = "http://127.0.0.1:9/nowhere"
 LOCALSTRIPE = Path(sys.executable).with_name("localstripe")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http(method: str, url: str, data: dict | None = None, timeout: float = 5) -> int:
