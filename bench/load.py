@@ -364,13 +364,20 @@ def _instance(workdir: Path) -> dict:
 
 
 class Browser:
-    """Just enough of a browser to log in and fill a cart: cookies, forms, CSRF tokens."""
+    """Just enough of a browser to log in and fill a cart: cookies, forms, CSRF tokens.
+
+    Like a real browser, it sends the same User-Agent on every request, and wrk sends it too
+    with the browser's cookie (the session's protection compares it with the login's).
+    """
+
+    USER_AGENT = "shop-bench-browser/1"
 
     def __init__(self, base: str):
         self.base = base
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
                                                   _NoRedirects())
+        self.opener.addheaders = [("User-Agent", self.USER_AGENT)]
 
     def get(self, path: str) -> tuple[int, str]:
         return self._send(urllib.request.Request(self.base + path))
@@ -390,8 +397,10 @@ class Browser:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
-    def cookie_header(self) -> str:
-        return "Cookie: " + "; ".join(f"{c.name}={c.value}" for c in self.jar)
+    def headers(self) -> list[str]:
+        """What wrk sends to be this browser: its cookie and its User-Agent."""
+        cookie = "Cookie: " + "; ".join(f"{c.name}={c.value}" for c in self.jar)
+        return [cookie, f"User-Agent: {self.USER_AGENT}"]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -436,6 +445,9 @@ def prepare_clients(base: str, shop: dict) -> dict:
             "/cart/add", {"product_id": product_id, "quantity": 1, "next": "/cart"})
         if status != 302:
             raise RuntimeError(f"could not fill the cart: {status}")
+    # Follow the last redirect, as a browser would: it shows the "added" messages, which
+    # leaves a cookie without them (else every measured request would show and drop them).
+    logins["shopper"].get("/cart")
     return {"order_id": order_ids[len(order_ids) // 2], "shopper": logins["shopper"],
             "staff": logins["staff"]}
 
@@ -528,7 +540,7 @@ def bench_database(name: str, url: str, args, run: Run, workdir: Path) -> None:
             if item.who == "bearer":
                 headers = [f"Authorization: Bearer {shop['shopper_token']}"]
             elif item.who in ("shopper", "staff"):
-                headers = [shop[item.who].cookie_header()]
+                headers = shop[item.who].headers()
             check_path(shop_server.base, item, headers, shop)
             path = item.path.format(order_id=shop["order_id"])
             measured = {}

@@ -58,7 +58,8 @@ def list_orders():
         args = {k: v for k, v in request.args.items()}
         args.update(limit=str(query.limit), offset=str(query.offset + query.limit))
         headers["Link"] = f'<{url_for(".list_orders")}?{urlencode(args)}>; rel="next"'
-    return [order_json(o) for o in orders], 200, headers
+    viewer_id = current_user.id
+    return [order_json(o, viewer_id) for o in orders], 200, headers
 
 
 @bp.get("/orders/demo-cart")

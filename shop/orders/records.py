@@ -27,7 +27,7 @@ def _columns(model: Any, prefix: str = "", table=None) -> tuple:
                  for attr in model.__mapper__.column_attrs)
 
 
-_DISPUTE = "dispute__"
+_DISPUTE = "dispute__"  # the labels' prefix, so that no dispute column shadows an order's
 # An alias, so that filters with subqueries on the disputes table (staff's "needs attention")
 # do not correlate to this join.
 _disputes = Dispute.__table__.alias("order_dispute")
@@ -67,17 +67,28 @@ def orders_statement(*, all_users: bool, status: bool, email: bool, limit: bool)
     return query.offset(bindparam("offset"))
 
 
+_ORDER_KEYS = tuple(attr.key for attr in Order.__mapper__.column_attrs)
+_DISPUTE_KEYS = tuple(attr.key for attr in Dispute.__mapper__.column_attrs)
+_ITEM_KEYS = tuple(attr.key for attr in OrderItem.__mapper__.column_attrs)
+_DISPUTES_FROM, _DISPUTES_TO = len(_ORDER_KEYS), len(_ORDER_KEYS) + len(_DISPUTE_KEYS)
+_DISPUTE_ID = _DISPUTES_FROM + _DISPUTE_KEYS.index("id")
+
+
 def order_from_row(row) -> "OrderRecord":
-    """An OrderRecord (its items still to add) from a row of an orders statement."""
-    values = row._asdict()
-    customer_email = values.pop("customer_email", None)
-    dispute = {key[len(_DISPUTE):]: values.pop(key) for key in list(values)
-               if key.startswith(_DISPUTE)}
-    order = OrderRecord(**values, items=[],
-                        dispute=DisputeRecord(**dispute) if dispute["id"] is not None else None)
-    if customer_email is not None:
-        order.user = SimpleNamespace(id=order.user_id, email=customer_email)
+    """An OrderRecord (its items still to add) from a row of an orders statement: the order's
+    columns, its dispute's (all null without one), then the customer's email on staff lists."""
+    order = OrderRecord(**dict(zip(_ORDER_KEYS, row[:_DISPUTES_FROM], strict=True)), items=[])
+    order.dispute = (DisputeRecord(**dict(zip(_DISPUTE_KEYS, row[_DISPUTES_FROM:_DISPUTES_TO],
+                                              strict=True)))
+                     if row[_DISPUTE_ID] is not None else None)
+    if len(row) > _DISPUTES_TO:
+        order.user = SimpleNamespace(id=order.user_id, email=row[_DISPUTES_TO])
     return order
+
+
+def item_from_row(row) -> "ItemRecord":
+    """An ItemRecord from a row of ITEMS_OF_ORDERS."""
+    return ItemRecord(**dict(zip(_ITEM_KEYS, row, strict=True)))
 
 
 class ItemRecord(SimpleNamespace):

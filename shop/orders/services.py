@@ -29,7 +29,7 @@ from shop.mail import notifications
 from shop.money import charge_limits, format_money
 from shop.orders import records
 from shop.orders.models import IdempotencyKey, Order, OrderItem
-from shop.orders.records import ItemRecord, OrderRecord
+from shop.orders.records import OrderRecord
 from shop.orders.status import OWNER_TRANSITIONS, TRANSITIONS, OrderStatus, check_transition
 from shop.payments.gateway import get_gateway
 from shop.payments.interface import (
@@ -273,7 +273,7 @@ def list_orders(
     by_id = {order.id: order for order in orders}
     if by_id:
         for item in db.session.execute(records.ITEMS_OF_ORDERS, {"order_ids": list(by_id)}):
-            by_id[item.order_id].items.append(ItemRecord(**item._asdict()))
+            by_id[item.order_id].items.append(records.item_from_row(item))
     return orders, more
 
 
@@ -313,7 +313,7 @@ def read_order(user: User, order_id: int) -> OrderRecord:
     if row is None or not _may_see(user, row):
         raise NotFound(f"There is no order {order_id}.")
     order = records.order_from_row(row)
-    order.items = [ItemRecord(**item._asdict()) for item in
+    order.items = [records.item_from_row(item) for item in
                    db.session.execute(records.ITEMS_OF_ORDERS, {"order_ids": [order_id]})]
     return order
 
