@@ -45,6 +45,8 @@ def ids_within_the_database(endpoint: str | None, values: dict | None) -> None:
 
 # Arguments that only ever name where to go next; accounts.views.safe_next judges them.
 REDIRECT_TARGETS = frozenset({"next"})
+# The bodies werkzeug reads as form fields (request.form is empty for any other).
+FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def refuse_control_characters() -> None:
@@ -53,7 +55,12 @@ def refuse_control_characters() -> None:
     Form fields may hold line breaks and tabs (a textarea sends them); nothing else may.
     A redirect target (`next`) is exempt: it is never stored, and an unsafe one goes home.
     """
-    for source, multiline in ((request.args, False), (request.form, True)):
+    sources = []
+    if request.query_string:
+        sources.append((request.args, False))
+    if request.mimetype in FORM_MIMETYPES:
+        sources.append((request.form, True))
+    for source, multiline in sources:
         for name, value in source.items(multi=True):
             if name in REDIRECT_TARGETS:
                 continue

@@ -59,3 +59,11 @@ def apply_rate_limits(app) -> None:
     """Wrap each limited view in its POST limits; the views themselves stay unaware."""
     for endpoint, rule in _ROUTE_LIMITS:
         app.view_functions[endpoint] = rule(app.view_functions[endpoint])
+    # Each limit above is checked by its view's wrapper when that view runs, and none applies
+    # app-wide (no default or application limits), so the limiter's own check before every
+    # request would only look for limits that are not there, on every page and API call.
+    manager = limiter.limit_manager
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks and not (manager.default_limits
+                                                      or manager.application_limits):
+        hooks.remove(limiter._check_request_limit)

@@ -179,7 +179,7 @@ def user_by_id(user_id: int) -> User | None:
     """The user with this id (a session's), read as cheaply as the token's owner."""
     if not is_row_id(user_id):
         return None
-    row = db.session.execute(_USER_BY_ID, {"user_id": user_id}).first()
+    row = db.session.connection().execute(_USER_BY_ID, {"user_id": user_id}).first()
     return _user_from_row(row) if row is not None else None
 
 
@@ -189,7 +189,7 @@ def user_for_token(plain: str) -> User | None:
     One statement finds the user; the stamp is written only when it is older than
     LAST_USED_RESOLUTION, so a script's requests are reads, not writes.
     """
-    row = db.session.execute(_TOKEN_OWNER, {"token_hash": _digest(plain)}).first()
+    row = db.session.connection().execute(_TOKEN_OWNER, {"token_hash": _digest(plain)}).first()
     if row is None:
         return None
     *user_values, token_id, last_used_at = row
