@@ -71,7 +71,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         SHOP_PROXY_HOPS=0,
         LOG_FORMAT="text",
         LOG_LEVEL="INFO",
-        # Check a pooled connection before use; never print SQL parameters (passwords, secrets).
+        # Check a pooled connection to a database server before use (not a SQLite file's,
+        # which cannot drop); never print SQL parameters (passwords, secrets).
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": True},
         # CSRF is checked by the shop's own before_request, which exempts bearer requests.
         WTF_CSRF_CHECK_DEFAULT=False,
@@ -111,6 +112,9 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config["MAIL_USE_TLS"] = app.config["MAIL_USE_TLS"].strip().lower() in {
             "1", "true", "yes", "on"}
     app.config["SHOP_CURRENCY"] = app.config["SHOP_CURRENCY"].lower()
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                   "pool_pre_ping": False}
     app.config["SHOP_PROXY_HOPS"] = int(app.config["SHOP_PROXY_HOPS"])
     app.config["LOG_FORMAT"] = str(app.config["LOG_FORMAT"]).lower()
 

@@ -72,7 +72,8 @@ class Base(DeclarativeBase):
 
 def isoformat_z(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z suffix, to the second, as the API promises."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is C and several times faster than strftime; the offset it would add is dropped.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 @contextmanager

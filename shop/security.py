@@ -50,16 +50,19 @@ def init_security(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops)
     policy = content_security_policy(app.config["STRIPE_JS_URL"])
+    every_answer = (("Content-Security-Policy", policy), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"))
 
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", policy)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", HSTS)
+        # A view may set its own; one pass over the names the answer has so far.
+        present = {name.lower() for name in headers.keys()}
+        for name, value in every_answer:
+            if name.lower() not in present:
+                headers.add(name, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", HSTS)
         if request.endpoint != "static" and carries_user_data():
             headers["Cache-Control"] = "no-store"
         return response
