@@ -186,3 +186,26 @@ def test_adding_a_product_id_past_the_database_integers_is_refused_politely(clie
                                               "csrf_token": csrf_token_from(client)})
     assert response.status_code == 302
     assert "There is no product" in client.get("/cart").get_data(as_text=True)
+
+
+def test_pages_that_only_show_the_cart_leave_the_session_cookie_alone(client, make_user,
+                                                                      make_product):
+    """A browser sends its cookie on every page; signing and sending it back unchanged is
+    work for nothing on each one. Only a change (here: a product gone) writes it again."""
+    make_user("reader@example.com")
+    log_in(client, "reader@example.com")
+    mug = make_product(name="Mug", stock=10)
+    gone = make_product(name="Gone", stock=10)
+    add(client, mug, 2)
+    add(client, gone, 1)
+    client.get("/cart")  # shows the "added" messages once, which changes the session
+    for path in ("/cart", "/", "/account/orders", "/account"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+    with client.application.app_context():
+        db.session.delete(db.session.get(Product, gone))
+        db.session.commit()
+    response = client.get("/cart")
+    assert "Set-Cookie" in response.headers  # the cart lost its line: saved again
+    assert nav_count(response.get_data(as_text=True)) == 2

@@ -60,10 +60,12 @@ def _first_error(form) -> str:
 
 
 def _summary_for_page(cart: dict[str, int]) -> services.CartSummary:
+    before = dict(cart)
     summary = services.summarise(cart)
     if summary.dropped:
         flash("Some products in your cart are no longer for sale and were taken out.", "info")
-    save_cart(cart)
+    if cart != before:  # else the cookie stays as it is, not signed and sent again
+        save_cart(cart)
     return summary
 
 
