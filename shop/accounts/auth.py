@@ -31,6 +31,15 @@ def bearer_token() -> str | None:
 class ShopSessionInterface(SecureCookieSessionInterface):
     """Signed-cookie sessions, switched off for bearer-token requests."""
 
+    def get_signing_serializer(self, app):
+        """Flask's serializer, made once per app and key rather than on each request."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made = app.extensions.get("shop.session_serializer")
+        if made is None or made[0] != keys:
+            made = (keys, super().get_signing_serializer(app))
+            app.extensions["shop.session_serializer"] = made
+        return made[1]
+
     def open_session(self, app, request):
         if "Authorization" in request.headers and bearer_token() is not None:
             return self.session_class()

@@ -8,6 +8,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 from flask import current_app
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state, manager_of_class
 from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -152,6 +153,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
 # user of each request, building the statement and the ORM's loading cost more than the query.
 _USER_COLUMNS = tuple(attr.columns[0] for attr in User.__mapper__.column_attrs)
 _USER_KEYS = tuple(attr.key for attr in User.__mapper__.column_attrs)
+_USER_CLASS = manager_of_class(User)
 _tokens = ApiToken.__table__.c
 _TOKEN_OWNER = (
     select(*_USER_COLUMNS, _tokens.id, _tokens.last_used_at)
@@ -166,7 +168,10 @@ def _user_from_row(values) -> User:
     known = db.session.identity_map.get(identity_key(User, fields["id"]))
     if known is not None:
         return known  # the session's own copy, with whatever it has changed
-    user = User(**fields)
+    # The row's values as loaded state, as the ORM's own loading sets them: User(**fields)
+    # would record each as a change to save, only for the next line to forget them again.
+    user = _USER_CLASS.new_instance()
+    instance_state(user).dict.update(fields)
     make_transient_to_detached(user)
     db.session.add(user)
     return user
