@@ -587,6 +587,14 @@ def bench_checkout(name, url, secret_key, shop, args, run, workdir, cursor) -> N
                       threads=args.checkout_threads) as server:
             base = server.base
             rates = {}
+            if args.warmup:
+                # Connections to the database and to the provider opened, code loaded: the
+                # first measured mode would pay for it otherwise.
+                env_post = post_env(shop, cursor, threads=CHECKOUT_BUYERS, mode="separate")
+                warm = wrk(base + "/orders/new", args.warmup, connections=CHECKOUT_BUYERS,
+                           threads=CHECKOUT_BUYERS, script=BENCH / "post_order.lua",
+                           env=env_post, timeout="30s")
+                cursor.take(warm.requests)
             for mode in ("hot", "separate"):
                 env_post = post_env(shop, cursor, threads=CHECKOUT_BUYERS, mode=mode)
                 measured = wrk(base + "/orders/new", args.checkout_duration,
