@@ -223,11 +223,15 @@ def _has_control_socket() -> bool:
 
 
 @contextmanager
-def gunicorn(wsgi: str, env: dict, log: Path, *, workers: int, threads: int | None = None):
-    """Serve `wsgi` with deploy/gunicorn.conf.py (plain gunicorn without one)."""
+def gunicorn(wsgi: str, env: dict, log: Path, *, workers: int | None,
+             threads: int | None = None):
+    """Serve `wsgi` with deploy/gunicorn.conf.py (plain gunicorn without one); `workers` and
+    `threads` override the configuration's."""
     port = free_port()
-    command = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
-               str(workers)]
+    command = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+        env = {**env, "WEB_CONCURRENCY": str(workers)}
     if GUNICORN_CONFIG is not None:
         command += ["--config", str(GUNICORN_CONFIG)]
     if _has_control_socket():
@@ -237,7 +241,7 @@ def gunicorn(wsgi: str, env: dict, log: Path, *, workers: int, threads: int | No
     command.append(wsgi)
     with open(log, "ab") as out:
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **env, "WEB_CONCURRENCY": str(workers)},
+                                   env={**os.environ, **env},
                                    start_new_session=True)
     server = Server(f"http://127.0.0.1:{port}", process.pid)
     try:
@@ -677,7 +681,8 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up before each")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each app")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers of each app (default: the configuration's)")
     parser.add_argument("--checkout-threads", type=int, default=None,
                         help="gunicorn threads per worker for the checkout (default: "
                              "deploy/gunicorn.conf.py's, or 16 without it)")
@@ -735,7 +740,9 @@ def main(argv=None) -> int:
     m = run.machine
     print(f"\nMachine: {m['cpu']}, {m['cores']} cores, load average {m['load_average']:.1f} "
           f"at the start; Python {m['python']}; {m['wrk']}")
-    print(f"gunicorn: {args.workers} workers, {run.settings['gunicorn_config']}; wrk: "
+    workers = (f"{args.workers} workers" if args.workers is not None
+               else "the configuration's workers and threads")
+    print(f"gunicorn: {workers}, {run.settings['gunicorn_config']}; wrk: "
           f"{args.threads} threads, {args.connections} connections, {args.duration:g} s a path\n")
     print(table(run))
     if args.json:
