@@ -57,7 +57,7 @@ def init_security(app: Flask) -> None:
     def security_headers(response):
         headers = response.headers
         # A view may set its own; one pass over the names the answer has so far.
-        present = {name.lower() for name in headers.keys()}
+        present = {name.lower() for name, _ in headers.items()}
         for name, value in every_answer:
             if name.lower() not in present:
                 headers.add(name, value)

@@ -6,6 +6,8 @@ Fixtures live in conftest.py; everything a test module imports by name lives her
 import os
 import re
 import tempfile
+import time
+import urllib.request
 
 import pytest
 
@@ -120,3 +122,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_for_server(url: str, log) -> None:
+    """Wait until `url` answers 200, or fail the test with the server's output (`log`, the
+    open file it writes to). A busy machine imports slowly: two minutes at the most."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    log.flush()
+    log.seek(0)
+    pytest.fail(f"the server at {url} did not start: " + log.read())

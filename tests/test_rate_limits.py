@@ -5,7 +5,6 @@ import http.cookiejar
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,7 +17,14 @@ from shop.accounts import services as accounts
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.orders.services import MAX_PENDING_ORDERS
-from tests.helpers import PASSWORD, csrf_token_from, free_port, log_in, test_config
+from tests.helpers import (
+    PASSWORD,
+    csrf_token_from,
+    free_port,
+    log_in,
+    test_config,
+    wait_for_server,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,25 +131,13 @@ def gunicorn(tmp_path, redis_url, app):
     with open(tmp_path / "gunicorn.log", "w+") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_until_up(base, tmp_path / "gunicorn.log")
+            wait_for_server(base + "/healthz", log)
             yield base, token, product_id, log
         finally:
             process.terminate()
             process.wait(timeout=60)
             with app.app_context():
                 db.engine.dispose()
-
-
-def wait_until_up(base: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 120  # a busy machine imports slowly
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=5) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail("gunicorn did not start: " + log_path.read_text())
 
 
 def status_of(opener, request) -> int:

@@ -60,6 +60,12 @@ def test_a_page_sends_the_security_headers(client):
     assert "Strict-Transport-Security" not in response.headers  # plain HTTP
     assert client.get("/", base_url="https://localhost").headers[
         "Strict-Transport-Security"].startswith("max-age=")
+    # Each once, on pages, JSON answers, errors and static files alike.
+    for path in ("/", "/products", "/no-such-page", "/orders", "/static/css/shop.css"):
+        headers = client.get(path).headers
+        for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                     "X-Frame-Options"):
+            assert len(headers.getlist(name)) == 1, (path, name)
 
 
 def test_templates_hold_no_inline_script_or_style_the_policy_would_block():

@@ -13,7 +13,6 @@ import random
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +31,7 @@ from shop.mail.models import OutboxMessage
 from shop.orders.models import IdempotencyKey, Order, OrderItem
 from shop.payments.models import OfflinePaymentIntent
 from shop.shipping import services as shipping
-from tests.helpers import TEST_DATABASE_URL, free_port, need
+from tests.helpers import TEST_DATABASE_URL, free_port, need, wait_for_server
 
 pytestmark = pytest.mark.postgres
 
@@ -122,7 +121,7 @@ def two_instances(tmp_path, shop):
         bases.append(f"http://127.0.0.1:{port}")
     try:
         for base, log in zip(bases, logs, strict=True):
-            wait_until_up(base, log)
+            wait_for_server(base + "/products", log)
         yield bases
     finally:
         for process in processes:
@@ -130,19 +129,6 @@ def two_instances(tmp_path, shop):
         for process, log in zip(processes, logs, strict=True):
             process.wait(timeout=60)
             log.close()
-
-
-def wait_until_up(base: str, log) -> None:
-    deadline = time.monotonic() + 120  # a busy machine imports slowly
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/products", timeout=5) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    log.seek(0)
-    pytest.fail("gunicorn did not start: " + log.read())
 
 
 class Client:
