@@ -62,7 +62,9 @@ def test_a_page_sends_the_security_headers(client):
         "Strict-Transport-Security"].startswith("max-age=")
     # Each once, on pages, JSON answers, errors and static files alike.
     for path in ("/", "/products", "/no-such-page", "/orders", "/static/css/shop.css"):
-        headers = client.get(path).headers
+        response = client.get(path)
+        response.close()  # a static file's answer holds the file open
+        headers = response.headers
         for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
                      "X-Frame-Options"):
             assert len(headers.getlist(name)) == 1, (path, name)
