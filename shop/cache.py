@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 CATALOG = "catalog"
 _CHANGED = "shop.cache.changed"
+# Entries this process read lately, by their key. A key names its group's version, and a
+# version's entries never change, so only the version is asked of the cache on each request:
+# the entry is neither fetched nor unpickled again. Read-only, like everything cached here.
+_recent: dict[str, Any] = {}
+RECENT_ENTRIES = 256
 
 
 def configure(app: Flask) -> None:
@@ -62,16 +67,28 @@ def lookup(group: str, name: str) -> tuple[Any, str | None]:
     """
     try:
         key = f"{group}:{_version(group)}:{name}"
-        return cache.get(key), key
+        found = _recent.get(key)
+        if found is None:
+            found = cache.get(key)
+            if found is not None:
+                _remember(key, found)
+        return found, key
     except Exception as error:  # noqa: BLE001 - a cache outage must not become an outage
         log.warning("cache unavailable", extra={"error": repr(error), "group": group})
         return None, None
+
+
+def _remember(key: str, value: Any) -> None:
+    if len(_recent) >= RECENT_ENTRIES:
+        _recent.clear()  # old versions' entries go with the rest; the cache still has them
+    _recent[key] = value
 
 
 def store(key: str | None, value: Any) -> None:
     """Keep a value under a key from lookup() (nothing if the cache was unavailable)."""
     if key is None:
         return
+    _remember(key, value)
     try:
         cache.set(key, value)
     except Exception as error:  # noqa: BLE001

@@ -24,6 +24,23 @@ def test_the_catalog_page_is_read_once_then_kept(app, client, make_product, coun
     assert again == []  # an anonymous visitor's page, entirely from the cache
 
 
+def test_a_process_asks_the_cache_only_for_the_version_of_what_it_read_before(
+        app, client, make_product, monkeypatch):
+    from shop.extensions import cache
+
+    make_product(name="Mug", stock=30)
+    client.get("/")
+    asked = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key: asked.append(key) or get(key))
+    assert "Mug" in client.get("/").get_data(as_text=True)
+    assert asked == ["catalog:version"]  # the page itself from this process's memory
+    make_product(name="Jar", stock=5)  # a new version: the new page is read and kept again
+    asked.clear()
+    assert "Jar" in client.get("/").get_data(as_text=True)
+    assert "catalog:version" in asked and len(asked) > 1
+
+
 def test_a_staff_adjustment_shows_at_once(app, client, make_product, make_user):
     mug = make_product(name="Mug", stock=30)
     assert stock_shown(client.get("/").get_data(as_text=True), mug) == "30 left"
