@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from flask import Flask, Response, url_for
+from flask import Flask, Response, request, url_for
 
 from shop.money import format_money  # the pages' one money filter; kept importable here
 from shop.payments.gateway import get_gateway
@@ -18,6 +18,9 @@ from shop.storefront import PAGES, brand
 # A fingerprinted URL names one version of a file for ever: browsers may keep it a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
 _PLACEHOLDER = 2_000_000_001  # an id no route refuses to build, swapped for "{name}"
+# URLs kept per app (see fixed_url, asset_url): a few dozen in use; past this many (script
+# roots that vary, say) the memory is emptied and starts again.
+_MOST_KEPT_URLS = 1024
 
 
 def script_locale(locale: str) -> str:
@@ -60,16 +63,57 @@ def init_templating(app: Flask) -> None:
         lambda cents: format_money(cents, currency, locale))
 
     static_folder = app.static_folder or ""
+    kept_urls: dict[tuple, str] = {}
+
+    def keep(key: tuple, url: str) -> str:
+        if len(kept_urls) >= _MOST_KEPT_URLS:
+            kept_urls.clear()
+        kept_urls[key] = url
+        return url
+
+    @app.template_global()
+    def fixed_url(endpoint: str, **values: Any) -> str:
+        """url_for for a URL that is the same on every request (the nav's, the footer's): an
+        absolute endpoint and values that do not come from the request. Built once per app
+        and script root, as url_for costs tens of microseconds and pages show these on every
+        request."""
+        key = ("url", request.script_root, endpoint, *sorted(values.items()))
+        url = kept_urls.get(key)
+        return url if url is not None else keep(key, url_for(endpoint, **values))
+
+    @app.template_global()
+    def url_prefix(endpoint: str, param: str) -> str:
+        """A route's URL up to the id that ends it, for lists that link every row:
+        url_prefix("orders.detail", "order_id") ~ order.id is the URL that
+        url_for("orders.detail", order_id=order.id) builds, without building it per row."""
+        key = ("prefix", request.script_root, endpoint, param)
+        url = kept_urls.get(key)
+        if url is not None:
+            return url
+        head, placeholder, tail = url_for(endpoint, **{param: _PLACEHOLDER}).rpartition(
+            str(_PLACEHOLDER))
+        if not placeholder or tail:
+            raise ValueError(f"the URL of {endpoint} does not end with its {param}")
+        return keep(key, head)
 
     @app.template_global()
     def asset_url(filename: str) -> str:
         """A static file's URL with a fingerprint of its content in the path
         (/static/v/<fingerprint>/css/shop.css): a new version has a new URL, so browsers may
-        keep each one for a year. Relative imports between script modules stay versioned."""
+        keep each one for a year. Relative imports between script modules stay versioned.
+
+        In debug mode each call looks at the files again, so an edited file gets its new URL
+        at once; otherwise a process keeps the URL it found first (a deploy starts new
+        processes), as stat-ing the files costs more than the rest of a page's head."""
+        key = ("asset", request.script_root, filename)
+        if not app.debug:
+            url = kept_urls.get(key)
+            if url is not None:
+                return url
         version = _fingerprint(static_folder, filename)
         if version is None:
             return url_for("static", filename=filename)
-        return url_for("fingerprinted_static", version=version, filename=filename)
+        return keep(key, url_for("fingerprinted_static", version=version, filename=filename))
 
     def fingerprinted_static(version: str, filename: str) -> Response:
         response = app.send_static_file(filename)
@@ -101,7 +145,9 @@ def init_templating(app: Flask) -> None:
         """A country's English name from its ISO code (the code itself if unknown)."""
         return COUNTRIES.get(code, code)
 
+    money_locale, money_currency = script_locale(locale), currency.upper()
+
     @app.context_processor
     def shop_context():
         return {"test_mode": get_gateway().test_mode, "brand": brand(), "footer_pages": PAGES,
-                "money_locale": script_locale(locale), "money_currency": currency.upper()}
+                "money_locale": money_locale, "money_currency": money_currency}
