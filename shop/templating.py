@@ -90,8 +90,8 @@ def init_templating(app: Flask) -> None:
         url = kept_urls.get(key)
         if url is not None:
             return url
-        head, placeholder, tail = url_for(endpoint, **{param: _PLACEHOLDER}).rpartition(
-            str(_PLACEHOLDER))
+        values: dict[str, Any] = {param: _PLACEHOLDER}
+        head, placeholder, tail = url_for(endpoint, **values).rpartition(str(_PLACEHOLDER))
         if not placeholder or tail:
             raise ValueError(f"the URL of {endpoint} does not end with its {param}")
         return keep(key, head)
