@@ -9,6 +9,7 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask, Response, request, url_for
+from markupsafe import Markup, escape
 
 from shop.money import format_money  # the pages' one money filter; kept importable here
 from shop.payments.gateway import get_gateway
@@ -129,11 +130,23 @@ def init_templating(app: Flask) -> None:
     def url_template(endpoint: str, **params: str) -> str:
         """A route's URL with `{name}` where a script fills in each given parameter, e.g.
         url_template("leads_api.get_lead", lead_id="id") → /leads/{id}."""
+        key = ("template", request.script_root, endpoint, *params.items())
+        kept = kept_urls.get(key)
+        if kept is not None:
+            return kept
         values: dict[str, Any] = {key: _PLACEHOLDER + n for n, key in enumerate(params)}
         url = url_for(endpoint, **values)
         for n, name in enumerate(params.values()):
             url = re.sub(rf"\b{_PLACEHOLDER + n}\b", "{" + name + "}", url)
-        return url
+        return keep(key, url)
+
+    @app.template_global()
+    def label_attributes(attribute: str, pattern: str, name: str) -> Markup:
+        """`<attribute>="<pattern>" aria-label="<the pattern with {name} filled in>"`: an
+        element's label now, and the pattern a script labels its copies from. Both escaped."""
+        label = pattern.replace("{name}", str(name))
+        # Markup.format would escape the same, through the much slower string.Formatter.
+        return Markup(f'{escape(attribute)}="{escape(pattern)}" aria-label="{escape(label)}"')
 
     @app.template_test()
     def startingwith(value: str, prefix: str) -> bool:
