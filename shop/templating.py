@@ -5,6 +5,7 @@ import hashlib
 import os
 import re
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from babel import Locale
@@ -70,7 +71,7 @@ def init_templating(app: Flask) -> None:
         lambda cents: format_money(cents, currency, locale))
 
     static_folder = app.static_folder or ""
-    kept_urls: dict[tuple, str] = {}
+    kept_urls: dict[tuple, Any] = {}
 
     def keep(key: tuple, url: str) -> str:
         if len(kept_urls) >= _MOST_KEPT_URLS:
@@ -87,6 +88,20 @@ def init_templating(app: Flask) -> None:
         key = ("url", request.script_root, endpoint, *sorted(values.items()))
         url = kept_urls.get(key)
         return url if url is not None else keep(key, url_for(endpoint, **values))
+
+    @app.template_global()
+    def fixed_urls(**endpoints: str) -> SimpleNamespace:
+        """fixed_url for several endpoints in one call, by the names given: fixed_urls(
+        cart="cart.show").cart. What every page's nav needs, found with one lookup."""
+        key = ("urls", request.script_root, *sorted(endpoints.items()))
+        urls = kept_urls.get(key)
+        if urls is None:
+            urls = SimpleNamespace(**{name: url_for(endpoint)
+                                      for name, endpoint in endpoints.items()})
+            if len(kept_urls) >= _MOST_KEPT_URLS:
+                kept_urls.clear()
+            kept_urls[key] = urls
+        return urls
 
     @app.template_global()
     def url_prefix(endpoint: str, param: str) -> str:
