@@ -6,7 +6,7 @@ import os
 import re
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale
 from flask import Flask, Response, request, url_for
@@ -23,6 +23,7 @@ _PLACEHOLDER = 2_000_000_001  # an id no route refuses to build, swapped for "{n
 # URLs kept per app (see fixed_url, asset_url): a few dozen in use; past this many (script
 # roots that vary, say) the memory is emptied and starts again.
 _MOST_KEPT_URLS = 1024
+T = TypeVar("T")
 
 
 def script_locale(locale: str) -> str:
@@ -73,18 +74,17 @@ def init_templating(app: Flask) -> None:
     static_folder = app.static_folder or ""
     kept_urls: dict[tuple, Any] = {}
 
-    def keep(key: tuple, url: str) -> str:
+    def keep(key: tuple, value: T) -> T:
         if len(kept_urls) >= _MOST_KEPT_URLS:
             kept_urls.clear()
-        kept_urls[key] = url
-        return url
+        kept_urls[key] = value
+        return value
 
     @app.template_global()
     def fixed_url(endpoint: str, **values: Any) -> str:
         """url_for for a URL that is the same on every request (the nav's, the footer's): an
         absolute endpoint and values that do not come from the request. Built once per app
-        and script root, as url_for costs tens of microseconds and pages show these on every
-        request."""
+        and script root: url_for costs microseconds a call, and every page shows these."""
         key = ("url", request.script_root, endpoint, *sorted(values.items()))
         url = kept_urls.get(key)
         return url if url is not None else keep(key, url_for(endpoint, **values))
@@ -95,13 +95,10 @@ def init_templating(app: Flask) -> None:
         cart="cart.show").cart. What every page's nav needs, found with one lookup."""
         key = ("urls", request.script_root, *sorted(endpoints.items()))
         urls = kept_urls.get(key)
-        if urls is None:
-            urls = SimpleNamespace(**{name: url_for(endpoint)
-                                      for name, endpoint in endpoints.items()})
-            if len(kept_urls) >= _MOST_KEPT_URLS:
-                kept_urls.clear()
-            kept_urls[key] = urls
-        return urls
+        if urls is not None:
+            return urls
+        return keep(key, SimpleNamespace(**{name: url_for(endpoint)
+                                            for name, endpoint in endpoints.items()}))
 
     @app.template_global()
     def url_prefix(endpoint: str, param: str) -> str:
@@ -151,15 +148,15 @@ def init_templating(app: Flask) -> None:
     def url_template(endpoint: str, **params: str) -> str:
         """A route's URL with `{name}` where a script fills in each given parameter, e.g.
         url_template("leads_api.get_lead", lead_id="id") → /leads/{id}."""
-        key = ("template", request.script_root, endpoint, *params.items())
-        kept = kept_urls.get(key)
+        kept_as = ("template", request.script_root, endpoint, *params.items())
+        kept = kept_urls.get(kept_as)
         if kept is not None:
             return kept
         values: dict[str, Any] = {key: _PLACEHOLDER + n for n, key in enumerate(params)}
         url = url_for(endpoint, **values)
         for n, name in enumerate(params.values()):
             url = re.sub(rf"\b{_PLACEHOLDER + n}\b", "{" + name + "}", url)
-        return keep(key, url)
+        return keep(kept_as, url)
 
     @app.template_filter()
     def aria_label(pattern: str, attribute: str, name: str) -> Markup:
