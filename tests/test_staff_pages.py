@@ -97,6 +97,20 @@ def test_the_board_shows_columns_in_status_order_with_their_cards(app, staff_bro
     assert "vendor/sortablejs/Sortable.min.js" in html and "css/staff.css" in html
 
 
+def test_the_board_escapes_names_in_its_labels(app, staff_browser):
+    with app.app_context():
+        status = leads.create_status('<i>"Q3" & on</i>').id
+        leads.create_lead(dict(name="<script>x()</script> O'Neil"), status)
+    html = staff_browser.get("/staff/leads").get_data(as_text=True)
+    assert "<script>x()" not in html and "<i>" not in html
+    assert ('data-lead-label="Edit {name}" '
+            'aria-label="Edit &lt;script&gt;x()&lt;/script&gt; O&#39;Neil"') in html
+    assert ('data-status-label="Rename {name}" '
+            'aria-label="Rename &lt;i&gt;&#34;Q3&#34; &amp; on&lt;/i&gt;"') in html
+    # The blank copies for the script keep the bare pattern.
+    assert 'data-lead-label="Move {name} up" aria-label="Move  up"' in html
+
+
 def test_the_board_takes_the_same_queries_for_3_or_30_leads(app, staff_browser, count_queries):
     with app.app_context():
         statuses = [leads.create_status(name).id for name in ("New", "Contacted", "Won")]

@@ -20,7 +20,7 @@ CartStore = MutableMapping[str, int]
 
 @dataclass(frozen=True)
 class CartLine:
-    product: Product
+    product: catalog.ProductLine
     quantity: int
 
     @property
@@ -140,7 +140,7 @@ def summarise(cart: CartStore) -> CartSummary:
             quantities[int(key)] = quantity
         else:  # a cookie from an older version of the shop: not worth keeping
             del cart[key]
-    products = catalog.products_by_id(quantities)
+    products = catalog.product_lines_by_id(quantities)
     dropped = sorted(set(quantities) - set(products))
     for product_id in dropped:
         del cart[str(product_id)]

@@ -13,9 +13,9 @@ database can decide (an unknown or vanished row, a status that still holds leads
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, select
 
 from shop.database import MAX_INTEGER, is_row_id, transaction
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
@@ -55,9 +55,35 @@ def list_statuses() -> list[LeadStatus]:
     return list(db.session.scalars(_ordered_statuses()))
 
 
-def board() -> list[LeadStatus]:
-    """Every status in order with its leads loaded (by position): two queries, whatever the size."""
-    return list(db.session.scalars(_ordered_statuses().options(selectinload(LeadStatus.leads))))
+class BoardStatus(SimpleNamespace):
+    """A status of the board as read for the page: its columns, and `leads` (by position) as
+    LeadRows. Read-only: writes load the LeadStatus itself."""
+
+
+class LeadRow(SimpleNamespace):
+    """A lead's columns, as read for the board."""
+
+
+_status_columns = LeadStatus.__table__.c
+_lead_columns = Lead.__table__.c
+# Built once: plain rows, not ORM objects, as the board only shows them.
+_BOARD_STATUSES = select(_status_columns).order_by(_status_columns.status_order,
+                                                   _status_columns.id)
+_BOARD_LEADS = (select(_lead_columns)
+                .where(_lead_columns.status_id.in_(bindparam("status_ids", expanding=True)))
+                .order_by(_lead_columns.position, _lead_columns.id))
+
+
+def board() -> list[BoardStatus]:
+    """Every status in order with its leads (by position): two queries, whatever the size
+    (one when there is no status)."""
+    statuses = [BoardStatus(**row._asdict(), leads=[])
+                for row in db.session.execute(_BOARD_STATUSES)]
+    if statuses:
+        by_id = {status.id: status for status in statuses}
+        for row in db.session.execute(_BOARD_LEADS, {"status_ids": list(by_id)}):
+            by_id[row.status_id].leads.append(LeadRow(**row._asdict()))
+    return statuses
 
 
 def get_status(status_id: int) -> LeadStatus:

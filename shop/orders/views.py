@@ -24,6 +24,10 @@ HISTORY_PAGE_SIZE = 10
 STAFF_PAGE_SIZE = 20
 
 
+def _by_name(item) -> tuple:
+    return item.name, item.product_id
+
+
 @bp.get("/account/orders")
 @login_required
 def history():
@@ -31,6 +35,8 @@ def history():
     page = int_arg("page", default=1, minimum=1, maximum=100_000)
     orders, more = services.list_orders(current_user, limit=HISTORY_PAGE_SIZE,
                                         offset=(page - 1) * HISTORY_PAGE_SIZE)
+    for order in orders:  # each order's items by name (then product), as the page lists them
+        order.items.sort(key=_by_name)
     return render_template("orders/history.html", orders=orders, page=page, more=more)
 
 
