@@ -352,6 +352,14 @@ def mail_server():
 
 
 @pytest.fixture
+def courier(app):
+    """The app's background mail sender (a live server's too): courier.join() returns once it
+    has finished, and the test waits for it before the database goes."""
+    yield app.extensions["shop.mail_courier"]
+    app.extensions["shop.mail_courier"].join()
+
+
+@pytest.fixture
 def redis_url():
     """The tests' own Redis database, emptied before and after: limits and the cache shared
     by several processes live there."""

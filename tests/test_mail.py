@@ -29,13 +29,6 @@ def app_config(database, tmp_path, mail_server):
                        SHOP_STAFF_EMAIL="staff-inbox@shop.test")
 
 
-@pytest.fixture
-def courier(app):
-    """Wait for the background sender: courier.join() returns once it has finished."""
-    yield app.extensions["shop.mail_courier"]
-    app.extensions["shop.mail_courier"].join()
-
-
 def outbox(app) -> list[dict]:
     with app.app_context():
         rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()

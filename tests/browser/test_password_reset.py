@@ -18,12 +18,6 @@ def app_config(database, tmp_path, mail_server):
     return test_config(tmp_path, **mail_server.config(), MAIL_DELIVER_AFTER_COMMIT=True)
 
 
-@pytest.fixture
-def courier(live_server):
-    yield live_server.app.extensions["shop.mail_courier"]
-    live_server.app.extensions["shop.mail_courier"].join()
-
-
 def test_a_shopper_resets_a_forgotten_password_from_the_mail(live_server, make_user,
                                                               mail_server, courier, page,
                                                               screenshot):

@@ -20,13 +20,6 @@ def app_config(database, tmp_path, mail_server):
     return test_config(tmp_path, **mail_server.config(), MAIL_DELIVER_AFTER_COMMIT=True)
 
 
-@pytest.fixture
-def courier(live_server):
-    """The live server's background mail sender, waited for before the database goes."""
-    yield live_server.app.extensions["shop.mail_courier"]
-    live_server.app.extensions["shop.mail_courier"].join()
-
-
 def log_in_as(page, base: str, email: str, next_path: str) -> None:
     page.goto(f"{base}/login?next={next_path}")
     page.get_by_label("Email").fill(email)
