@@ -110,22 +110,6 @@ class OrderOut(Schema):
     dispute: DisputeOut | None
     shipping: OrderShippingOut | None
 
-    @classmethod
-    def of(cls, order: Order | OrderRecord, viewer_id: int | None = None) -> "OrderOut":
-        """The order as `viewer_id` sees it: only its owner gets the clientSecret."""
-        return cls(
-            id=order.id, user_id=order.user_id, date=order.created_at,
-            products=[OrderLine(id=item.product_id, name=item.name, quantity=item.quantity,
-                                price_in_cents=item.price_in_cents) for item in order.items],
-            amount_in_cents=order.amount_in_cents,
-            client_secret=order.client_secret if viewer_id == order.user_id else None,
-            status=OrderStatus(order.status), currency=order.currency,
-            payment_error=order.payment_error,
-            refunded_in_cents=order.refunded_in_cents or 0,
-            dispute=DisputeOut.of(order.dispute) if order.dispute is not None else None,
-            shipping=OrderShippingOut.of(order),
-        )
-
 
 class StatusUpdateResult(Schema):
     """The answer to a status change."""
@@ -144,9 +128,9 @@ def order_json(order: Order | OrderRecord, viewer_id: int | None = None) -> dict
     """An order as the API answers it to `viewer_id` (default: the current user). Only the
     order's owner receives its clientSecret; anyone else, staff included, gets null.
 
-    OrderOut declares the shape (and /openapi.json shows it); this writes the same dict
-    without validating values the database already holds, which costs several times more
-    than the rest of an order list. tests/test_order_json.py holds the two equal.
+    OrderOut declares the shape (and /openapi.json shows it); this writes that dict without
+    validating values the database already holds, which costs several times more than the
+    rest of an order list. tests/test_order_json.py holds what it writes to OrderOut.
     """
     if viewer_id is None:
         viewer_id = viewer()

@@ -6,7 +6,7 @@ Declared on the shared schema base (camelCase on the wire). The Order's `dispute
 
 from typing import Literal, cast
 
-from shop.payments.models import Dispute, Refund
+from shop.payments.models import Refund
 from shop.schemas import Cents, Integer, Schema, Text, Timestamp
 
 # Past what the order has left the service answers 409, so no upper bound is declared here.
@@ -48,8 +48,3 @@ class DisputeOut(Schema):
     reason: str | None
     amount_in_cents: Cents
     due_by: Timestamp | None
-
-    @classmethod
-    def of(cls, dispute: Dispute) -> "DisputeOut":
-        return cls(status=cast(DisputeStatus, dispute.status), reason=dispute.reason,
-                   amount_in_cents=dispute.amount_in_cents, due_by=dispute.due_by)

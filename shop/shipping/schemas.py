@@ -179,15 +179,6 @@ class OrderShippingOut(Schema):
     tracking: dict[str, str] | None = Field(
         json_schema_extra={"description": "{carrier, number, url?} given when shipped"})
 
-    @classmethod
-    def of(cls, order) -> "OrderShippingOut | None":
-        """How the order ships; None for orders placed before shipping existed."""
-        if order.shipping_name is None:
-            return None
-        return cls(methodId=order.shipping_method_id, name=order.shipping_name,
-                   priceInCents=order.shipping_price_in_cents, address=order.shipping_address,
-                   tracking=order.tracking)
-
 
 class NewOrderWithShipping(Schema):
     """The object body of POST /orders/new (documented here; read by orders.api)."""
