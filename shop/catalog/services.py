@@ -235,20 +235,10 @@ def get_product(product_id: int, *, include_archived: bool = False) -> Product:
     return product
 
 
-def products_by_id(product_ids: Iterable[int]) -> dict[int, Product]:
-    """The products for sale among these ids, keyed by id."""
-    ids = {i for i in product_ids if is_row_id(i)}
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        select(Product).where(Product.id.in_(ids), Product.active.is_(True))
-    ).unique()
-    return {p.id: p for p in rows}
-
-
 @dataclass(frozen=True, slots=True)
 class ProductLine:
-    """What a cart line shows of a product: read-only columns, no category, no ORM object."""
+    """What a cart line or a new order's line takes of a product: read-only columns, no
+    category, no ORM object."""
 
     id: int
     name: str
@@ -266,8 +256,8 @@ _PRODUCT_LINES = select(*(_products[name] for name in ProductLine.__slots__)).wh
 
 
 def product_lines_by_id(product_ids: Iterable[int]) -> dict[int, ProductLine]:
-    """The products for sale among these ids, keyed by id, as ProductLines: what the cart
-    shows, read without building Product objects (one statement, like products_by_id)."""
+    """The products for sale among these ids, keyed by id, as ProductLines: read in one
+    statement, without building Product objects."""
     ids = sorted({i for i in product_ids if is_row_id(i)})
     if not ids:
         return {}

@@ -93,7 +93,7 @@ def place_order(
                             "before placing another.")
     shipping_choice = shipping.choose_shipping(shipping_method_id, shipping_address)
 
-    products = catalog.products_by_id(quantities)
+    products = catalog.product_lines_by_id(quantities)
     missing = sorted(set(quantities) - set(products))
     if missing:
         raise UnknownReferences(
