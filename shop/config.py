@@ -6,6 +6,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+import orjson
+
 log = logging.getLogger(__name__)
 SECRET_KEY_FILE = "secret_key"
 
@@ -72,8 +74,10 @@ def load_config(app, overrides: dict | None = None) -> None:
         LOG_FORMAT="text",
         LOG_LEVEL="INFO",
         # Check a pooled connection to a database server before use (not a SQLite file's,
-        # which cannot drop); never print SQL parameters (passwords, secrets).
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": True},
+        # which cannot drop); never print SQL parameters (passwords, secrets). JSON columns
+        # (addresses, tracking) are read by orjson: about ten times less work than json's.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": True,
+                                   "json_deserializer": orjson.loads},
         # CSRF is checked by the shop's own before_request, which exempts bearer requests.
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, bindparam, event, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, event, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -28,7 +28,7 @@ from shop.catalog.models import (
     Product,
     StockMovement,
 )
-from shop.database import MAX_INTEGER, is_row_id, transaction, utcnow
+from shop.database import MAX_INTEGER, InList, is_row_id, transaction, utcnow
 from shop.exceptions import (
     InvalidInput,
     NotFound,
@@ -251,8 +251,8 @@ class ProductLine:
 
 _products = Product.__table__.c
 # Built once: the columns of ProductLine, in its order, of the active products among `ids`.
-_PRODUCT_LINES = select(*(_products[name] for name in ProductLine.__slots__)).where(
-    _products.id.in_(bindparam("ids", expanding=True)), _products.active.is_(True))
+_PRODUCT_LINES = InList(lambda ids: select(*(_products[name] for name in ProductLine.__slots__))
+                        .where(_products.id.in_(ids), _products.active.is_(True)))
 
 
 def product_lines_by_id(product_ids: Iterable[int]) -> dict[int, ProductLine]:
@@ -261,8 +261,7 @@ def product_lines_by_id(product_ids: Iterable[int]) -> dict[int, ProductLine]:
     ids = sorted({i for i in product_ids if is_row_id(i)})
     if not ids:
         return {}
-    return {row.id: ProductLine(*row) for row in db.session.execute(_PRODUCT_LINES,
-                                                                      {"ids": ids})}
+    return {row.id: ProductLine(*row) for row in db.session.execute(*_PRODUCT_LINES(ids))}
 
 
 # --- products: writing -----------------------------------------------------------------------

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
-from shop.database import MAX_INTEGER, is_row_id, transaction
+from shop.database import MAX_INTEGER, InList, is_row_id, transaction
 from shop.exceptions import InvalidInput, NotFound, StateConflict, UnknownReferences
 from shop.extensions import db
 from shop.leads.models import Lead, LeadStatus
@@ -69,9 +69,9 @@ _lead_columns = Lead.__table__.c
 # Built once: plain rows, not ORM objects, as the board only shows them.
 _BOARD_STATUSES = select(_status_columns).order_by(_status_columns.status_order,
                                                    _status_columns.id)
-_BOARD_LEADS = (select(_lead_columns)
-                .where(_lead_columns.status_id.in_(bindparam("status_ids", expanding=True)))
-                .order_by(_lead_columns.position, _lead_columns.id))
+_BOARD_LEADS = InList(lambda status_ids: select(_lead_columns)
+                      .where(_lead_columns.status_id.in_(status_ids))
+                      .order_by(_lead_columns.position, _lead_columns.id))
 
 
 def board() -> list[BoardStatus]:
@@ -81,7 +81,7 @@ def board() -> list[BoardStatus]:
                 for row in db.session.execute(_BOARD_STATUSES)]
     if statuses:
         by_id = {status.id: status for status in statuses}
-        for row in db.session.execute(_BOARD_LEADS, {"status_ids": list(by_id)}):
+        for row in db.session.execute(*_BOARD_LEADS(list(by_id))):
             by_id[row.status_id].leads.append(LeadRow(**row._asdict()))
     return statuses
 

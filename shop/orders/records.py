@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, select
 
 from shop.accounts.models import User
+from shop.database import InList
 from shop.orders.models import Order, OrderItem
 from shop.payments.models import Dispute
 
@@ -41,9 +42,9 @@ _ORDERS = Order.__table__.outerjoin(_disputes, _disputes.c.order_id == _orders.i
 
 ORDER_BY_ID = (select(*ORDER_COLUMNS).select_from(_ORDERS)
                .where(_orders.id == bindparam("order_id")))
-ITEMS_OF_ORDERS = (select(*ITEM_COLUMNS)
-                   .where(_items.order_id.in_(bindparam("order_ids", expanding=True)))
-                   .order_by(_items.id))
+# The items of the orders whose ids are given: ITEMS_OF_ORDERS(order_ids) -> (statement, params).
+ITEMS_OF_ORDERS = InList(lambda order_ids: select(*ITEM_COLUMNS)
+                         .where(_items.order_id.in_(order_ids)).order_by(_items.id))
 
 
 @cache

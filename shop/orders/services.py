@@ -273,7 +273,7 @@ def list_orders(
                                                       else rows)]
     by_id = {order.id: order for order in orders}
     if by_id:
-        for item in connection.execute(records.ITEMS_OF_ORDERS, {"order_ids": list(by_id)}):
+        for item in connection.execute(*records.ITEMS_OF_ORDERS(list(by_id))):
             by_id[item.order_id].items.append(records.item_from_row(item))
     return orders, more
 
@@ -315,7 +315,7 @@ def read_order(user: User, order_id: int) -> OrderRecord:
         raise NotFound(f"There is no order {order_id}.")
     order = records.order_from_row(row)
     order.items = [records.item_from_row(item) for item in
-                   db.session.execute(records.ITEMS_OF_ORDERS, {"order_ids": [order_id]})]
+                   db.session.execute(*records.ITEMS_OF_ORDERS([order_id]))]
     return order
 
 
