@@ -309,13 +309,14 @@ def get_order(user: User, order_id: int, *, with_customer: bool = False) -> Orde
 
 def read_order(user: User, order_id: int) -> OrderRecord:
     """get_order as a read-only record, for answers that only show it (two statements)."""
-    row = (db.session.execute(records.ORDER_BY_ID, {"order_id": order_id}).first()
+    connection = db.session.connection()  # plain rows, as list_orders reads them
+    row = (connection.execute(records.ORDER_BY_ID, {"order_id": order_id}).first()
            if is_row_id(order_id) else None)
     if row is None or not _may_see(user, row):
         raise NotFound(f"There is no order {order_id}.")
     order = records.order_from_row(row)
     order.items = [records.item_from_row(item) for item in
-                   db.session.execute(*records.ITEMS_OF_ORDERS([order_id]))]
+                   connection.execute(*records.ITEMS_OF_ORDERS([order_id]))]
     return order
 
 
