@@ -274,12 +274,13 @@ def input_problem(field: str, message: str, detail: str | None = None) -> Invali
                         errors=[{"field": field, "message": message}])
 
 
-def invalid_input(error: ValidationError, detail: str) -> InvalidInput:
-    """One ValidationError as the one InvalidInput the problem format shows (400)."""
+def invalid_input(error: ValidationError, detail: str, *, at: tuple = ()) -> InvalidInput:
+    """One ValidationError as the one InvalidInput the problem format shows (400); `at` is
+    where the validated value sits in the body, to name its fields from the body's top."""
     errors, extra, general = [], {}, []
     for item in error.errors(include_url=False):
         message = _message(item)
-        path = field_path(item["loc"])
+        path = field_path(at + tuple(item["loc"]))
         if path:
             errors.append({"field": path, "message": message})
         else:
@@ -297,20 +298,22 @@ T = TypeVar("T")
 
 
 @overload
-def validate(shape: type[T], data: object, *, detail: str = ...) -> T: ...
+def validate(shape: type[T], data: object, *, detail: str = ..., at: tuple = ...) -> T: ...
 
 
 @overload
-def validate(shape: Any, data: object, *, detail: str = ...) -> Any: ...
+def validate(shape: Any, data: object, *, detail: str = ..., at: tuple = ...) -> Any: ...
 
 
-def validate(shape: Any, data: object, *, detail: str = "The request is not valid.") -> Any:
-    """Data checked against a declared shape (a Schema class or a type); InvalidInput if not."""
+def validate(shape: Any, data: object, *, detail: str = "The request is not valid.",
+             at: tuple = ()) -> Any:
+    """Data checked against a declared shape (a Schema class or a type); InvalidInput if not.
+    `at`: where `data` sits in the body (invalid_input names its fields from there)."""
     adapter = shape if isinstance(shape, TypeAdapter) else _adapter(shape)
     try:
         return adapter.validate_python(data)
     except ValidationError as error:
-        raise invalid_input(error, detail) from None
+        raise invalid_input(error, detail, at=at) from None
 
 
 _ADAPTERS: dict[Any, TypeAdapter] = {}

@@ -49,7 +49,7 @@ def test_staff_add_and_change_methods_customers_cannot(staff, shopper, client):
     ({"name": "X", "priceInCents": 2**31}, "priceInCents"),
     ({"name": "X\u0000", "priceInCents": 1}, "name"),
     ({"name": "\ud800", "priceInCents": 1}, "name"),
-    ({"name": "X", "priceInCents": 1, "countries": ["ZZ"]}, "countries.0"),
+    ({"name": "X", "priceInCents": 1, "countries": ["ZZ"]}, "countries[0]"),
     ({"name": "X", "priceInCents": 1, "requiresAddress": "yes"}, "requiresAddress"),
 ])
 def test_bad_methods_are_400_naming_the_field(staff, body, field):
@@ -133,6 +133,20 @@ def test_a_missing_address_is_400_naming_each_missing_field(shopper, client, mak
         "shippingAddress.city", "shippingAddress.postalCode", "shippingAddress.country"}
     assert "shippingAddress.postalCode" in partial.json["detail"]
     assert shopper.get("/orders").json == []
+
+
+def test_blank_optional_parts_of_an_address_are_left_out(shopper, client, make_product):
+    """A form's empty line2, state or phone is no part at all; the other parts are tidied."""
+    pid = make_product()
+    standard = methods_by_name(client)["Standard shipping"]["id"]
+    response = shopper.post("/orders/new", json={
+        "products": [pid], "shippingMethodId": standard,
+        "shippingAddress": {**ADDRESS, "line2": "", "state": "   ", "phone": None,
+                            "line1": "  1   Main St "}})
+    assert response.status_code == 201, response.json
+    shown = response.json["shipping"]["address"]
+    assert "line2" not in shown and "state" not in shown and "phone" not in shown
+    assert shown["line1"] == "1 Main St"
 
 
 @pytest.mark.parametrize("change", [

@@ -95,8 +95,8 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postalCode", "state", "coun
 def add_address():
     """Save an address on the shopper's account, to pick at checkout."""
     if MethodForm().validate_on_submit():
+        # A blank optional part (line2, state, phone) is no part: the schema stores it as null.
         fields = {k: request.form.get(k, "") for k in ADDRESS_FIELDS}
-        fields = {k: v for k, v in fields.items() if v.strip() or k not in OPTIONAL}
         try:
             address = parse(ShippingAddress, fields)
             services.save_address(current_user, address)
@@ -117,7 +117,6 @@ def delete_address(address_id: int):
     return redirect(url_for("accounts.account") + "#addresses")
 
 
-OPTIONAL = {"line2", "state", "phone"}
 LABELS = {"name": "Full name", "line1": "Address", "city": "City", "postalCode": "Postal code",
           "country": "Country", "line2": "Apartment, suite, floor", "state": "State or region",
           "phone": "Phone"}
