@@ -95,8 +95,8 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postalCode", "state", "coun
 def add_address():
     """Save an address on the shopper's account, to pick at checkout."""
     if MethodForm().validate_on_submit():
-        # A blank optional part (line2, state, phone) is no part: the schema stores it as null.
-        fields = {k: request.form.get(k, "") for k in ADDRESS_FIELDS}
+        # A blank box is a part not given: "Required." for a required one, null for the others.
+        fields = {k: value for k in ADDRESS_FIELDS if (value := request.form.get(k, "")).strip()}
         try:
             address = parse(ShippingAddress, fields)
             services.save_address(current_user, address)
