@@ -7,10 +7,10 @@
 For each database it builds a scratch shop (migrations, the demo catalog, a shopper with ten
 orders, staff, a pool of buyers with API tokens), serves it with gunicorn and
 deploy/gunicorn.conf.py, serves bench/bare_app.py with the same settings, and drives the same
-path on both, one after the other, with wrk: requests per second, p50 and p99, the shop's rate
-as a ratio of the bare app's, and each one's CPU time per request. Ratios, not absolute numbers,
-are what to compare between machines or runs on a busy machine: both apps see the same load at
-almost the same moment.
+path on both with wrk, the two taking turns (--rounds, each time the other first): requests per
+second, p50 and p99, the shop's rate as a ratio of the bare app's, and each one's CPU time per
+request. Ratios, not absolute numbers, are what to compare between machines or runs on a busy
+machine: both apps see the same load at almost the same moments.
 
 Then the checkout: ten buyers placing orders at once through POST /orders/new with Stripe on
 (the stripe library talks to bench/stripe_stand_in.py, which answers after 250 ms), all buying
@@ -32,6 +32,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,19 @@ class Measurement:
     def ok_per_second(self) -> float:
         good = max(self.requests - self.non_2xx, 0)
         return good / self.seconds if self.seconds else 0.0
+
+
+def combined(parts: list[Measurement]) -> Measurement:
+    """Several wrk runs of one app as one: the rate and the CPU per request from their totals,
+    p50 the median of theirs and p99 the highest."""
+    requests = sum(p.requests for p in parts)
+    seconds = sum(p.seconds for p in parts)
+    return Measurement(
+        requests=requests, seconds=seconds, rps=requests / seconds if seconds else 0.0,
+        p50_ms=statistics.median(p.p50_ms for p in parts), p99_ms=max(p.p99_ms for p in parts),
+        non_2xx=sum(p.non_2xx for p in parts),
+        socket_errors=sum(p.socket_errors for p in parts),
+        cpu_ms=sum(p.cpu_ms * p.requests for p in parts) / requests if requests else 0.0)
 
 
 @dataclass
@@ -520,6 +534,32 @@ def _first_token(shop: dict) -> str:
     return Path(shop["tokens_file"]).read_text().split()[-1]
 
 
+def measure_path(servers: dict[str, "Server"], path: str, item: Target, headers: list[str],
+                 shop: dict, cursor: TokenCursor, args) -> dict[str, Measurement]:
+    """Both apps at one path: a warm-up each, then `args.rounds` turns, each time the other
+    app first, so that a spell of noise from elsewhere on the machine falls on both alike."""
+    script = BENCH / "post_order.lua" if item.who == "buyers" else None
+
+    def measure(which: str, seconds: float, *, counted: bool) -> Measurement:
+        env_post = (post_env(shop, cursor, threads=args.threads, mode="separate")
+                    if script else None)
+        result = wrk(servers[which].base + path, seconds, connections=args.connections,
+                     threads=args.threads, headers=headers, script=script, env=env_post,
+                     server=servers[which] if counted else None)
+        if script:
+            cursor.take(result.requests)
+        return result
+
+    if args.warmup:
+        for which in servers:
+            measure(which, args.warmup, counted=False)
+    parts: dict[str, list[Measurement]] = {which: [] for which in servers}
+    for n in range(args.rounds):
+        for which in (("bare", "shop") if n % 2 == 0 else ("shop", "bare")):
+            parts[which].append(measure(which, args.duration / args.rounds, counted=True))
+    return {which: combined(runs) for which, runs in parts.items()}
+
+
 def bench_database(name: str, url: str, args, run: Run, workdir: Path) -> None:
     secret_key = secrets.token_urlsafe(32)
     print(f"\n== {name}: building the scratch shop", flush=True)
@@ -547,25 +587,8 @@ def bench_database(name: str, url: str, args, run: Run, workdir: Path) -> None:
                 headers = shop[item.who].headers()
             check_path(shop_server.base, item, headers, shop)
             path = item.path.format(order_id=shop["order_id"])
-            measured = {}
-            for which, server in (("bare", bare_server), ("shop", shop_server)):
-                base = server.base
-                script, env_post = None, None
-                if item.who == "buyers":
-                    script = BENCH / "post_order.lua"
-                    env_post = post_env(shop, cursor, threads=args.threads, mode="separate")
-                if args.warmup:
-                    warm = wrk(base + path, args.warmup, connections=args.connections,
-                               threads=args.threads, headers=headers, script=script,
-                               env=env_post)
-                    if script:
-                        cursor.take(warm.requests)
-                        env_post = post_env(shop, cursor, threads=args.threads, mode="separate")
-                measured[which] = wrk(base + path, args.duration, connections=args.connections,
-                                      threads=args.threads, headers=headers, script=script,
-                                      env=env_post, server=server)
-                if script:
-                    cursor.take(measured[which].requests)
+            measured = measure_path({"bare": bare_server, "shop": shop_server}, path, item,
+                                    headers, shop, cursor, args)
             result = PathResult(name, item.label, measured["shop"], measured["bare"])
             run.paths.append(result)
             print(f"   {item.label:34} shop {result.shop.rps:7.0f} req/s   bare "
@@ -679,6 +702,9 @@ def main(argv=None) -> int:
                              f"$BENCH_POSTGRES_URL or {DEFAULT_POSTGRES_URL})")
     parser.add_argument("--duration", type=float, default=8, help="seconds per path and app")
     parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up before each")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="turns the two apps take at each path, the duration shared "
+                             "between them (--quick: 1)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=None,
@@ -702,7 +728,8 @@ def main(argv=None) -> int:
     if args.checkout_threads is None and GUNICORN_CONFIG is None:
         args.checkout_threads = 16
     if args.quick:
-        args.duration, args.warmup, args.checkout_duration = 1, 0, 2
+        args.duration, args.warmup, args.checkout_duration, args.rounds = 1, 0, 2, 1
+    args.rounds = max(1, min(args.rounds, int(args.duration)))  # wrk measures whole seconds
     databases = (args.databases or ("sqlite" if args.quick else "sqlite,postgresql")).split(",")
 
     if shutil.which("wrk") is None:
@@ -712,7 +739,8 @@ def main(argv=None) -> int:
         return 2
 
     run = Run(machine=machine(), settings={
-        "duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
+        "duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds,
+        "connections": args.connections,
         "wrk_threads": args.threads, "gunicorn_workers": args.workers,
         "gunicorn_config": GUNICORN_CONFIG.name if GUNICORN_CONFIG
         else "gunicorn defaults (sync workers)",
@@ -743,7 +771,8 @@ def main(argv=None) -> int:
     workers = (f"{args.workers} workers" if args.workers is not None
                else "the configuration's workers and threads")
     print(f"gunicorn: {workers}, {run.settings['gunicorn_config']}; wrk: "
-          f"{args.threads} threads, {args.connections} connections, {args.duration:g} s a path\n")
+          f"{args.threads} threads, {args.connections} connections, {args.duration:g} s a path "
+          f"and app in {args.rounds} turns\n")
     print(table(run))
     if args.json:
         args.json.write_text(json.dumps(to_json(run), indent=2))
