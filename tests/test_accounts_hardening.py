@@ -5,6 +5,7 @@ import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pytest
+from flask_wtf.csrf import generate_csrf
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import domains
@@ -75,6 +76,34 @@ def test_logging_in_gives_a_new_csrf_token(client, make_user):
     refused = client.post("/account", data={"name": "x", "csrf_token": before})
     assert refused.status_code == 400
     assert client.post("/account", data={"name": "x", "csrf_token": after}).status_code == 200
+
+
+def test_a_session_keeps_one_signed_csrf_token_and_it_passes(client, make_user, monkeypatch):
+    """Pages reuse the session's signed token (flask-wtf would sign it on every page); forms
+    built by flask-wtf in the same request carry it too, and it passes."""
+    from shop.accounts import auth
+
+    make_user("ann@example.com")
+    log_in(client, "ann@example.com")
+    signed = []
+    monkeypatch.setattr(auth, "generate_csrf", lambda: signed.append(1) or generate_csrf())
+    first = csrf_token_from(client)  # the login's new raw token, made and signed
+    account = client.get("/account").get_data(as_text=True)
+    assert csrf_token_from(client) == first
+    assert f'name="csrf_token" type="hidden" value="{first}"' in account  # a FlaskForm's field
+    assert len(signed) == 1
+    assert client.post("/account", data={"name": "x", "csrf_token": first}).status_code == 200
+
+
+def test_with_a_csrf_time_limit_every_page_signs_its_token_again(app, client, monkeypatch):
+    from shop.accounts import auth
+
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    signed = []
+    monkeypatch.setattr(auth, "generate_csrf", lambda: signed.append(1) or generate_csrf())
+    csrf_token_from(client)
+    csrf_token_from(client)
+    assert len(signed) == 2
 
 
 def test_unknown_and_known_emails_cost_one_password_hash_each(app, make_user, monkeypatch):

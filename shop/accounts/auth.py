@@ -7,9 +7,10 @@ CSRF token. Every other unsafe request must send the CSRF token (form field or X
 
 from functools import wraps
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import Forbidden
 
 from shop.accounts import services
@@ -96,6 +97,41 @@ def protect_from_csrf() -> None:
     csrf.protect()
 
 
+# Signed CSRF tokens by (secret, the session's raw token): see csrf_token.
+_signed_tokens: dict[tuple, str] = {}
+_MOST_SIGNED_TOKENS = 4096
+
+
+def csrf_token() -> str:
+    """The CSRF token of this request's forms: flask-wtf's generate_csrf, signed once per
+    session and process rather than on every page.
+
+    flask-wtf signs the session's raw token anew on each request, with a timestamp for a time
+    limit (WTF_CSRF_TIME_LIMIT) that the shop does not set; that costs more than the rest of a
+    page's head. Without a time limit any signature of the same raw token is as good as a fresh
+    one, so a process keeps the one it made. A new login makes a new raw token (and so a new
+    signature); with a time limit set, every request signs again, as flask-wtf does.
+    """
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    signed = g.get(field)
+    if signed is not None:
+        return signed
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    raw = session.get(field)
+    signed = _signed_tokens.get((secret, raw)) if raw is not None else None
+    if signed is None:
+        signed = generate_csrf()  # which makes the session's raw token when it has none
+        if len(_signed_tokens) >= _MOST_SIGNED_TOKENS:
+            _signed_tokens.clear()
+        _signed_tokens[(secret, session[field])] = signed
+    else:
+        setattr(g, field, signed)
+    return signed
+
+
 def csrf_exempt(view):
     """Mark a view that authenticates its caller by other means (Stripe signs its webhooks)."""
     view.csrf_exempt = True
@@ -120,6 +156,9 @@ def staff_required(view):
 
 def init_auth(app: Flask) -> None:
     app.session_interface = ShopSessionInterface()
+    # In place of flask-wtf's generate_csrf, which it offers templates both ways.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     app.before_request(protect_from_csrf)

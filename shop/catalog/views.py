@@ -14,11 +14,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf as csrf_token
 from markupsafe import Markup
 
 from shop import cache
-from shop.accounts.auth import staff_required
+from shop.accounts.auth import csrf_token, staff_required
 from shop.catalog import csv_io, images, services
 from shop.catalog.forms import AdjustStockForm, ImageForm, ProductForm
 from shop.catalog.schemas import (
