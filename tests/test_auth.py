@@ -149,3 +149,33 @@ def test_pages_that_need_login_redirect_there(client):
     response = client.get("/account")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def session_cookie(client) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_small_session_cookies_are_not_compressed_and_large_ones_are(client, make_user):
+    make_user("ann@example.com")
+    log_in(client, "ann@example.com")
+    csrf_token_from(client)
+    assert not session_cookie(client).startswith(".")  # "." marks a compressed payload
+    assert client.get("/account").status_code == 200
+    with client.session_transaction() as session:
+        session["note"] = "a long note " * 100
+    assert session_cookie(client).startswith(".")
+    with client.session_transaction() as session:
+        assert session["note"] == "a long note " * 100
+    assert client.get("/account").status_code == 200  # still the same login
+
+
+def test_a_session_signed_with_a_retired_key_still_reads(app, client, make_user):
+    make_user("ann@example.com")
+    log_in(client, "ann@example.com")
+    old_key = app.config["SECRET_KEY"]
+    app.secret_key = app.config["SECRET_KEY"] = "a new secret key " * 3
+    assert client.get("/account").status_code == 302  # signed with a key no longer known
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert client.get("/account").status_code == 200

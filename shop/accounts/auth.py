@@ -11,6 +11,9 @@ from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 from werkzeug.exceptions import Forbidden
 
 from shop.accounts import services
@@ -29,15 +32,38 @@ def bearer_token() -> str | None:
     return None
 
 
+# Session cookies shorter than this are not compressed (see SessionSerializer).
+COMPRESS_FROM = 400
+
+
+class SessionSerializer(URLSafeTimedSerializer):
+    """Flask's session serializer, which compresses a cookie only when it is long enough for
+    that to matter: zlib sets up its state anew for every call, which costs more than the rest
+    of signing a small session (a login, a CSRF token). Either form reads back."""
+
+    def dump_payload(self, obj) -> bytes:
+        plain = super(URLSafeSerializerMixin, self).dump_payload(obj)
+        if len(plain) < COMPRESS_FROM:
+            return base64_encode(plain)
+        return super().dump_payload(obj)
+
+
 class ShopSessionInterface(SecureCookieSessionInterface):
     """Signed-cookie sessions, switched off for bearer-token requests."""
 
     def get_signing_serializer(self, app):
-        """Flask's serializer, made once per app and key rather than on each request."""
+        """Flask's serializer (as SessionSerializer), made once per app and key rather than on
+        each request."""
+        if not app.secret_key:
+            return None
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         made = app.extensions.get("shop.session_serializer")
         if made is None or made[0] != keys:
-            made = (keys, super().get_signing_serializer(app))
+            # Flask's own arguments: the current key last, after the fallbacks.
+            made = (keys, SessionSerializer(
+                [*keys[1], keys[0]], salt=self.salt, serializer=self.serializer,
+                signer_kwargs={"key_derivation": self.key_derivation,
+                               "digest_method": self.digest_method}))
             app.extensions["shop.session_serializer"] = made
         return made[1]
 
