@@ -5,6 +5,7 @@ import http.cookiejar
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -132,12 +133,27 @@ def gunicorn(tmp_path, redis_url, app):
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_for_server(base + "/healthz", log)
+            wait_for_both_workers(base, tmp_path / "gunicorn.log")
             yield base, token, product_id, log
         finally:
             process.terminate()
             process.wait(timeout=60)
             with app.app_context():
                 db.engine.dispose()
+
+
+def wait_for_both_workers(base: str, log: Path) -> None:
+    """Until each of the two workers has answered: the first to start answers alone for a
+    while, and a test that only it served would prove nothing about sharing limits."""
+    deadline = time.monotonic() + 120
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        while len(set(re.findall(r"pid=<(\d+)> GET /healthz", log.read_text()))) < 2:
+            if time.monotonic() > deadline:
+                pytest.fail("the second worker never answered: " + log.read_text())
+            list(pool.map(lambda _: status_of(urllib.request.build_opener(),
+                                              urllib.request.Request(base + "/healthz")),
+                          range(8)))
+            time.sleep(0.1)
 
 
 def status_of(opener, request) -> int:
