@@ -40,7 +40,6 @@ PATHS = {
     "staff_leads": ("GET /staff/leads", "staff"),
 }
 BARE = "bare_orders"
-NEW_ORDER_BODY = b'[{"id": 1, "quantity": 1}, {"id": 2, "quantity": 2}]'
 WARM_UP = 30
 
 
@@ -65,6 +64,7 @@ def prepare(workdir: Path) -> dict:
     return {"url": url, "secret": secret, "workdir": str(workdir),
             "shopper_token": shop["shopper_token"], "order_id": clients["order_id"],
             "buyer_tokens": Path(shop["tokens_file"]).read_text().split(),
+            "product_ids": shop["product_ids"][:2],
             "shopper": clients["shopper"].headers(), "staff": clients["staff"].headers()}
 
 
@@ -100,13 +100,15 @@ def requests_of(name: str, state: dict):
     elif who in ("shopper", "staff"):
         headers.update(line.split(": ", 1) for line in state[who])
     buyers = iter(state["buyer_tokens"])
+    first, second = state["product_ids"]
+    new_order = json.dumps([{"id": first, "quantity": 1}, {"id": second, "quantity": 2}]).encode()
     count = 0
     while True:
         count += 1
         if who == "buyer":
             yield _environ(method, path, {
                 "Authorization": "Bearer " + next(buyers), "Content-Type": "application/json",
-                "Idempotency-Key": f"bench-instructions-{count}"}, NEW_ORDER_BODY)
+                "Idempotency-Key": f"bench-instructions-{count}"}, new_order)
         else:
             yield _environ(method, path, headers)
 
