@@ -57,6 +57,9 @@ def test_placing_an_order_from_string_ids_counts_units(shopper, products, app):
     assert lines[mug] == {"id": mug, "name": "Mug", "quantity": 2, "priceInCents": 1000}
     assert lines[pot]["quantity"] == 1
     assert order["amountInCents"] == 2 * 1000 + 4250
+    # The answer is the order as stored: its payment intent attached, no dispute.
+    assert order["clientSecret"] and order["dispute"] is None
+    assert shopper.get(f"/orders/{order['id']}").json == order
 
 
 def test_numbers_and_cart_lines_are_accepted_and_client_prices_ignored(shopper, products):

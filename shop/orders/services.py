@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.accounts.models import User
 from shop.catalog import services as catalog
@@ -158,16 +159,26 @@ def place_order(
     except Exception:
         _withdraw_order(order.id)
         raise
+    payment = {"payment_gateway": gateway.name, "payment_intent_id": intent.id,
+               "client_secret": intent.client_secret}
     with transaction():
-        locked = _load_order(order.id, lock=True)
-        if locked is None:  # pragma: no cover - nothing deletes a pending order but this path
+        # One UPDATE, which locks the order's row for itself: the order and its items are in
+        # hand already, and only what another request may have changed meanwhile (its status)
+        # is read back.
+        attached = db.session.execute(
+            update(Order).where(Order.id == order.id).values(**payment)
+            .returning(Order.status, Order.updated_at)
+            .execution_options(synchronize_session=False)).first()
+        if attached is None:  # pragma: no cover - nothing deletes a pending order but this path
             raise StateConflict("The order vanished while it was being placed; try again.")
-        locked.payment_gateway = gateway.name
-        locked.payment_intent_id = intent.id
-        locked.client_secret = intent.client_secret
-    log.info("order placed", extra={"order_id": locked.id, "intent_id": intent.id,
-                                    "amount": locked.amount_in_cents})
-    return locked, True
+    # As loaded state, not as changes: the row holds them already. A dispute needs a payment,
+    # and the client has not had this one's secret yet: there is none to look for.
+    for name, value in {**payment, "status": attached.status,
+                        "updated_at": attached.updated_at, "dispute": None}.items():
+        set_committed_value(order, name, value)
+    log.info("order placed", extra={"order_id": order.id, "intent_id": intent.id,
+                                    "amount": order.amount_in_cents})
+    return order, True
 
 
 def check_chargeable(amount: int, currency: str) -> None:
