@@ -48,3 +48,19 @@ def test_a_page_of_orders_costs_the_same_queries_as_all(app, api_as, count_queri
     with count_queries() as whole:
         assert len(many.get("/orders").json) == 30
     assert len(paged) == len(whole)
+
+
+def test_placing_an_order_does_not_read_it_back(app, api_as, make_product, count_queries):
+    """The order and its items are in hand once written: attaching the payment intent is one
+    UPDATE, with nothing read back but the status."""
+    shopper = api_as("ann@example.com")
+    mug, pot = make_product("Mug"), make_product("Teapot")
+    assert shopper.post("/orders/new", json=[mug]).status_code == 201  # the token's stamp
+    with count_queries() as statements:
+        response = shopper.post("/orders/new", json=[mug, pot, pot])
+    assert response.status_code == 201
+    written = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO orders"))
+    after = statements[written + 1:]
+    assert not [s for s in after if s.lstrip().startswith("SELECT")], after
+    assert sum(s.startswith("UPDATE orders") for s in after) == 1
+    assert len(statements) <= 15, statements
