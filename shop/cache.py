@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from shop.extensions import cache, db
+from shop.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ _CHANGED = "shop.cache.changed"
 # Entries this process read lately, by their key. A key names its group's version, and a
 # version's entries never change, so only the version is asked of the cache on each request:
 # the entry is neither fetched nor unpickled again. Read-only, like everything cached here.
-_recent: dict[str, Any] = {}
 RECENT_ENTRIES = 256
+_recent = Memo(RECENT_ENTRIES)  # emptied when full: old versions' entries go with the rest
 
 
 def configure(app: Flask) -> None:
@@ -71,24 +72,18 @@ def lookup(group: str, name: str) -> tuple[Any, str | None]:
         if found is None:
             found = cache.get(key)
             if found is not None:
-                _remember(key, found)
+                _recent.keep(key, found)
         return found, key
     except Exception as error:  # noqa: BLE001 - a cache outage must not become an outage
         log.warning("cache unavailable", extra={"error": repr(error), "group": group})
         return None, None
 
 
-def _remember(key: str, value: Any) -> None:
-    if len(_recent) >= RECENT_ENTRIES:
-        _recent.clear()  # old versions' entries go with the rest; the cache still has them
-    _recent[key] = value
-
-
 def store(key: str | None, value: Any) -> None:
     """Keep a value under a key from lookup() (nothing if the cache was unavailable)."""
     if key is None:
         return
-    _remember(key, value)
+    _recent.keep(key, value)
     try:
         cache.set(key, value)
     except Exception as error:  # noqa: BLE001

@@ -6,12 +6,13 @@ import os
 import re
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 from babel import Locale
 from flask import Flask, Response, request, url_for
 from markupsafe import Markup, escape
 
+from shop.memo import Memo
 from shop.money import format_money  # the pages' one money filter; kept importable here
 from shop.payments.gateway import get_gateway
 from shop.shipping.countries import COUNTRIES
@@ -23,7 +24,6 @@ _PLACEHOLDER = 2_000_000_001  # an id no route refuses to build, swapped for "{n
 # URLs kept per app (see fixed_url, asset_url): a few dozen in use; past this many (script
 # roots that vary, say) the memory is emptied and starts again.
 _MOST_KEPT_URLS = 1024
-T = TypeVar("T")
 
 
 def script_locale(locale: str) -> str:
@@ -72,13 +72,8 @@ def init_templating(app: Flask) -> None:
         lambda cents: format_money(cents, currency, locale))
 
     static_folder = app.static_folder or ""
-    kept_urls: dict[tuple, Any] = {}
-
-    def keep(key: tuple, value: T) -> T:
-        if len(kept_urls) >= _MOST_KEPT_URLS:
-            kept_urls.clear()
-        kept_urls[key] = value
-        return value
+    kept_urls = Memo(_MOST_KEPT_URLS)
+    keep = kept_urls.keep
 
     @app.template_global()
     def fixed_url(endpoint: str, **values: Any) -> str:

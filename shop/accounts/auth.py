@@ -20,6 +20,7 @@ from shop.accounts import services
 from shop.accounts.models import User
 from shop.errors import is_api_path, problem
 from shop.extensions import csrf, login_manager
+from shop.memo import Memo
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -124,8 +125,7 @@ def protect_from_csrf() -> None:
 
 
 # Signed CSRF tokens by (secret, the session's raw token): see csrf_token.
-_signed_tokens: dict[tuple, str] = {}
-_MOST_SIGNED_TOKENS = 4096
+_signed_tokens = Memo(4096)
 
 
 def csrf_token() -> str:
@@ -150,9 +150,7 @@ def csrf_token() -> str:
     signed = _signed_tokens.get((secret, raw)) if raw is not None else None
     if signed is None:
         signed = generate_csrf()  # which makes the session's raw token when it has none
-        if len(_signed_tokens) >= _MOST_SIGNED_TOKENS:
-            _signed_tokens.clear()
-        _signed_tokens[(secret, session[field])] = signed
+        _signed_tokens.keep((secret, session[field]), signed)
     else:
         setattr(g, field, signed)
     return signed
