@@ -25,8 +25,10 @@ def test_listing_2_or_50_orders_costs_the_same_queries(app, api_as, count_querie
     few, many = api_as("few@example.com"), api_as("many@example.com")
     add_orders(app, few.user_id, 2)
     add_orders(app, many.user_id, 50)
-    few.get("/orders")  # warm up: token last-used stamps are written at most once a minute
-    many.get("/orders")
+    # Warm up: token last-used stamps are written at most once a minute. Another page than the
+    # one counted, which this process would now keep (test_order_lists counts a kept one).
+    few.get("/orders?limit=1")
+    many.get("/orders?limit=1")
 
     with count_queries() as small:
         response = few.get("/orders")
@@ -42,7 +44,7 @@ def test_listing_2_or_50_orders_costs_the_same_queries(app, api_as, count_querie
 def test_a_page_of_orders_costs_the_same_queries_as_all(app, api_as, count_queries):
     many = api_as("many@example.com")
     add_orders(app, many.user_id, 30)
-    many.get("/orders")
+    many.get("/orders?limit=1")  # the token's stamp
     with count_queries() as paged:
         assert len(many.get("/orders?limit=10").json) == 10
     with count_queries() as whole:

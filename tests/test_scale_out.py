@@ -197,6 +197,8 @@ def buyer(client: Client, number: int, bases: list[str], product_ids: list[int],
         else:
             client.call(one, "/payments/test/confirm",
                         {"clientSecret": order["clientSecret"], "cardNumber": DECLINED_CARD})
+        for base in bases:  # each instance lists the buyer's orders, and may keep the list
+            client.call(base, "/orders")
 
 
 def stock_on(base: str, product_id: int) -> int:
@@ -225,7 +227,7 @@ def test_two_instances_keep_stock_orders_and_payments_exact(shop, two_instances)
     assert {base for base, *_ in answers} == set(two_instances)
     for _, path, status, payload in answers:
         allowed = {"/orders/new": {201, 409}, "/payments/test/confirm": {200, 402, 409},
-                   "/orders/status-update": {200, 409}}[path]
+                   "/orders/status-update": {200, 409}, "/orders": {200}}[path]
         assert status in allowed, (path, status, payload)
     assert statuses.count(201) >= BUYERS, "too few orders went through to test anything"
 
@@ -235,6 +237,7 @@ def test_two_instances_keep_stock_orders_and_payments_exact(shop, two_instances)
             assert len(set(ids)) <= 1, (key, ids)
         answered = {ids[0] for ids in placed.values() if ids}
         orders = list(db.session.scalars(select(Order)))
+        truth = {(o.id, o.status) for o in orders}
         # ... and none lost or made unseen: the orders are exactly those the clients were given.
         assert {o.id for o in orders} == answered
         keys = db.session.scalar(select(func.count()).select_from(IdempotencyKey)
@@ -274,4 +277,12 @@ def test_two_instances_keep_stock_orders_and_payments_exact(shop, two_instances)
     # What changed through either instance shows on both.
     assert stock < STARTING_STOCK
     assert stock_on(one, product_ids[0]) == stock_on(other, product_ids[0]) == stock
+    # Each buyer's orders as both instances list them now (lists they kept, where nothing
+    # changed since) are the orders as the database holds them.
+    listed = set()
+    for client in clients:
+        lists = [client.call(base, "/orders")[1] for base in two_instances]
+        assert lists[0] == lists[1]
+        listed |= {(o["id"], o["status"]) for o in lists[0]}
+    assert listed == truth
 

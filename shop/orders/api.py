@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from shop.exceptions import InvalidInput, PermissionDenied
 from shop.http import body_as, json_body, query_as
 from shop.orders import services
+from shop.orders.kept import kept
 from shop.orders.schemas import (
     MAX_IDEMPOTENCY_KEY,
     NewOrder,
@@ -51,15 +52,24 @@ def parse_new_order(body) -> tuple[dict[int, int], OrderShipping | None, Shippin
 def list_orders():
     """The caller's orders, newest first; staff may ask for everyone's with ?scope=all."""
     query = query_as(OrderListQuery)
-    orders, more = services.list_orders(current_user, status=query.status, limit=query.limit,
-                                        offset=query.offset, all_users=query.scope == "all")
+    user = current_user._get_current_object()
+    all_users = query.scope == "all"
+
+    def answer() -> tuple[list[dict], bool]:
+        orders, more = services.list_orders(user, status=query.status, limit=query.limit,
+                                            offset=query.offset, all_users=all_users)
+        return [order_json(o, user.id) for o in orders], more
+
+    if all_users:  # everyone's orders: no one user's version tells when they change
+        found, more = answer()
+    else:
+        found, more = kept(user, ("orders", query.status, query.limit, query.offset), answer)
     headers = {}
     if more:
         args = {k: v for k, v in request.args.items()}
         args.update(limit=str(query.limit), offset=str(query.offset + query.limit))
         headers["Link"] = f'<{url_for(".list_orders")}?{urlencode(args)}>; rel="next"'
-    viewer_id = current_user.id
-    return [order_json(o, viewer_id) for o in orders], 200, headers
+    return found, 200, headers
 
 
 @bp.get("/orders/demo-cart")
@@ -73,7 +83,11 @@ def demo_cart():
 @login_required
 def get_order(order_id: int):
     """One of the caller's orders (any order, for staff)."""
-    return order_json(services.read_order(current_user, order_id))
+    user = current_user._get_current_object()
+    # Kept only when it is the caller's own: another's order changes under another's version.
+    return kept(user, ("order", order_id),
+                lambda: order_json(services.read_order(user, order_id), user.id),
+                only_if=lambda answer: answer["userId"] == user.id)
 
 
 def _idempotency_key() -> str | None:

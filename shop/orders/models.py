@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     CheckConstraint,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -120,3 +122,48 @@ class IdempotencyKey(db.Model):
     request_hash: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# users.orders_version moves whenever a row an order is shown from (the order, its items, its
+# dispute) is inserted, updated or deleted, in the writer's own transaction, however it was
+# written: the ORM, a Core UPDATE, a migration, psql. Made by migration 0006 and, for a schema
+# built from the models, by these DDL events. On PostgreSQL the triggers are deferred to the
+# commit, so the user's row is the last lock a transaction takes (see database.transaction).
+# SQLite drops a table's triggers when a batch migration rebuilds the table: such a migration
+# must create them again.
+_USER_OF = {"orders": "{row}.user_id",
+            "order_items": "(SELECT user_id FROM orders WHERE id = {row}.order_id)",
+            "disputes": "(SELECT user_id FROM orders WHERE id = {row}.order_id)"}
+_BUMP = "UPDATE users SET orders_version = orders_version + 1 WHERE id = {user}"
+ORDERS_VERSION_FUNCTION = f"""CREATE OR REPLACE FUNCTION orders_version_bump() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE changed RECORD;
+BEGIN
+    IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
+    IF TG_TABLE_NAME = 'orders' THEN
+        {_BUMP.format(user=_USER_OF["orders"].format(row="changed"))};
+    ELSE
+        {_BUMP.format(user=_USER_OF["order_items"].format(row="changed"))};
+    END IF;
+    RETURN NULL;
+END $$"""
+ORDERS_VERSION_TRIGGERS = {
+    "postgresql": {table: [
+        f"CREATE CONSTRAINT TRIGGER {table}_orders_version AFTER INSERT OR UPDATE OR DELETE "
+        f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+        "EXECUTE FUNCTION orders_version_bump()"] for table in _USER_OF},
+    "sqlite": {table: [
+        f"CREATE TRIGGER {table}_{operation.lower()}_orders_version AFTER {operation} ON {table} "
+        f"FOR EACH ROW BEGIN {_BUMP.format(user=user_of.format(row=row))}; END"
+        for operation, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))]
+        for table, user_of in _USER_OF.items()},
+}
+_TABLES = {"orders": Order.__table__, "order_items": OrderItem.__table__,
+           "disputes": Dispute.__table__}
+event.listen(Order.__table__, "after_create",
+             DDL(ORDERS_VERSION_FUNCTION).execute_if(dialect="postgresql"))
+for _dialect, _statements in ORDERS_VERSION_TRIGGERS.items():
+    for _table, _ddl in _statements.items():
+        for _statement in _ddl:
+            event.listen(_TABLES[_table], "after_create",
+                         DDL(_statement).execute_if(dialect=_dialect))

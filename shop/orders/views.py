@@ -6,8 +6,9 @@ They call the same services as GET /orders and POST /orders/status-update.
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from shop.accounts.auth import staff_required
 from shop.exceptions import DomainError
@@ -15,6 +16,7 @@ from shop.http import int_arg
 from shop.money import format_money, parse_major
 from shop.orders import services
 from shop.orders.forms import CancelOrderForm, RefundForm
+from shop.orders.kept import kept
 from shop.orders.status import OrderStatus, allowed_next, parse_status
 from shop.payments.gateway import page_settings
 
@@ -33,11 +35,18 @@ def _by_name(item) -> tuple:
 def history():
     """The shopper's own orders, newest first, a page at a time."""
     page = int_arg("page", default=1, minimum=1, maximum=100_000)
-    orders, more = services.list_orders(current_user, limit=HISTORY_PAGE_SIZE,
-                                        offset=(page - 1) * HISTORY_PAGE_SIZE)
-    for order in orders:  # each order's items by name (then product), as the page lists them
-        order.items.sort(key=_by_name)
-    return render_template("orders/history.html", orders=orders, page=page, more=more)
+    user = current_user._get_current_object()
+
+    def listing() -> Markup:
+        orders, more = services.list_orders(user, limit=HISTORY_PAGE_SIZE,
+                                            offset=(page - 1) * HISTORY_PAGE_SIZE)
+        for order in orders:  # each order's items by name (then product), as the page lists
+            order.items.sort(key=_by_name)
+        template = current_app.jinja_env.get_template("orders/_history_list.html")
+        return Markup(template.render(orders=orders, page=page, more=more))
+
+    return render_template("orders/history.html",
+                           listing=kept(user, ("history", page, request.script_root), listing))
 
 
 @bp.get("/account/orders/<int:order_id>")
