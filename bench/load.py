@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/shop_bench"
+DEFAULT_LIMITS_URL = "redis://127.0.0.1:6379/14"
 BUYER_POOL = 3000
 BIG_STOCK = 100_000_000
 SHOPPER = ("bench-shopper@example.com", "bench-shopper-pass")
@@ -312,6 +313,23 @@ def recreate_postgres(url: str) -> bool:
     return True
 
 
+def rate_limit_storage(url: str) -> str:
+    """Where the shop's processes count rate limits: Redis at `url` (emptied first), as
+    docs/deploy.md has several processes do, or each process's memory if Redis does not answer
+    or `url` is "memory"."""
+    if url == "memory":
+        return "memory://"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=5).flushdb()
+    except (redis.RedisError, ValueError) as error:
+        print(f"Redis at {url} does not answer ({error}); each gunicorn process counts rate "
+              "limits in its own memory.", file=sys.stderr)
+        return "memory://"
+    return url
+
+
 def drop_postgres(url: str) -> None:
     import psycopg
 
@@ -564,8 +582,9 @@ def bench_database(name: str, url: str, args, run: Run, workdir: Path) -> None:
     secret_key = secrets.token_urlsafe(32)
     print(f"\n== {name}: building the scratch shop", flush=True)
     shop = build_shop(url, secret_key, workdir)
-    env = {"DATABASE_URL": url, "SECRET_KEY": secret_key, "BENCH_SHOP_CONFIG": json.dumps(
-        {"SHOP_ORDER_LIMIT": "1000000 per hour"})}
+    env = {"DATABASE_URL": url, "SECRET_KEY": secret_key,
+           "RATELIMIT_STORAGE_URI": args.limits_storage, "BENCH_SHOP_CONFIG": json.dumps(
+               {"SHOP_ORDER_LIMIT": "1000000 per hour"})}
     for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET",
                 "STRIPE_API_BASE"):
         env[key] = ""
@@ -609,6 +628,7 @@ def bench_checkout(name, url, secret_key, shop, args, run, workdir, cursor) -> N
         env = {"DATABASE_URL": url, "SECRET_KEY": secret_key,
                "STRIPE_SECRET_KEY": "sk_test_bench_stand_in", "STRIPE_API_BASE": stripe_base,
                "STRIPE_PUBLISHABLE_KEY": "", "STRIPE_WEBHOOK_SECRET": "",
+               "RATELIMIT_STORAGE_URI": args.limits_storage,
                "BENCH_SHOP_CONFIG": json.dumps({"SHOP_ORDER_LIMIT": "1000000 per hour"})}
         with gunicorn("bench.shop_wsgi:app", env, log, workers=args.workers,
                       threads=args.checkout_threads) as server:
@@ -720,6 +740,12 @@ def main(argv=None) -> int:
     parser.add_argument("--paths", default="",
                         help="only the paths whose label contains one of these words "
                              "(comma-separated), e.g. --paths 'GET /orders,catalog'")
+    parser.add_argument("--limits-url", default=os.environ.get("BENCH_REDIS_URL",
+                                                               DEFAULT_LIMITS_URL),
+                        help="Redis for the shop's rate-limit counters, emptied before and after "
+                             "(several processes share them there, as in docs/deploy.md); "
+                             "'memory' for each process's own (default: $BENCH_REDIS_URL or "
+                             f"{DEFAULT_LIMITS_URL})")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and logs")
     args = parser.parse_args(argv)
@@ -738,7 +764,9 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
 
+    args.limits_storage = rate_limit_storage(args.limits_url)
     run = Run(machine=machine(), settings={
+        "rate_limits": "Redis" if args.limits_storage != "memory://" else "each process's memory",
         "duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds,
         "connections": args.connections,
         "wrk_threads": args.threads, "gunicorn_workers": args.workers,
@@ -760,6 +788,8 @@ def main(argv=None) -> int:
             else:
                 parser.error(f"unknown database {name!r}")
     finally:
+        if args.limits_storage != "memory://":
+            rate_limit_storage(args.limits_storage)  # empty again
         if args.keep:
             print(f"\nScratch folder and logs: {workdir}")
         else:
@@ -772,7 +802,8 @@ def main(argv=None) -> int:
                else "the configuration's workers and threads")
     print(f"gunicorn: {workers}, {run.settings['gunicorn_config']}; wrk: "
           f"{args.threads} threads, {args.connections} connections, {args.duration:g} s a path "
-          f"and app in {args.rounds} turns\n")
+          f"and app in {args.rounds} turns; rate limits counted in "
+          f"{run.settings['rate_limits']}\n")
     print(table(run))
     if args.json:
         args.json.write_text(json.dumps(to_json(run), indent=2))
