@@ -17,7 +17,9 @@ Then the checkout: ten buyers placing orders at once through POST /orders/new wi
 the same product, then each a different one: orders per second of each, and their ratio.
 
 Needs wrk (Debian: apt-get install wrk). PostgreSQL is used when --postgres-url answers; the
-benchmark drops and recreates that database, so name a scratch one.
+benchmark drops and recreates that database, so name a scratch one. The shop's rate limits are
+counted in Redis (--limits-url, a database number the benchmark empties), as several processes
+must count them; without Redis each process counts its own.
 """
 
 import argparse

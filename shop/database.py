@@ -121,9 +121,11 @@ def transaction() -> Iterator[Session]:
     Lock order. Every write that locks rows takes them in this order, so that two requests
     never wait on each other in a circle (a deadlock, which PostgreSQL ends with an error):
 
-        order  ->  payment (the offline gateway's intent row)  ->  product (stock)
+        order  ->  payment (the offline gateway's intent row)  ->  product (stock)  ->  user
 
-    A path that would touch a payment or stock first locks the order that owns them first
+    The user's row is written by the triggers that move users.orders_version (shop.orders.models)
+    and, on PostgreSQL, only at the commit: after every other lock, whatever the block wrote
+    first. A path that would touch a payment or stock first locks the order that owns them first
     (``SELECT … FOR UPDATE``), even when it reached the order through its payment. Lead
     pipeline writes lock the status rows (all of them, or the ones named, in id order) before
     any lead row. Rows a transaction inserts are nobody else's yet and lock nothing.

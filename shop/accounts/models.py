@@ -31,7 +31,7 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Moves whenever one of the user's orders, its items or its dispute is written, in the same
     # transaction (database triggers: shop.orders.models.ORDERS_VERSION_TRIGGERS). What is
-    # worked out from the user's orders can be kept under it: see shop.orders.memo.
+    # worked out from the user's orders can be kept under it: see shop.orders.kept.
     orders_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user",
