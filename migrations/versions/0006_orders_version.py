@@ -16,9 +16,9 @@ branch_labels = None
 depends_on = None
 
 # The tables an order is shown from, and how a row of each names the order's user.
-USER_OF = {"orders": "{row}.user_id",
-           "order_items": "(SELECT user_id FROM orders WHERE id = {row}.order_id)",
-           "disputes": "(SELECT user_id FROM orders WHERE id = {row}.order_id)"}
+OWN_USER = "{row}.user_id"  # an order's
+ORDERS_USER = "(SELECT user_id FROM orders WHERE id = {row}.order_id)"  # an item's, a dispute's
+USER_OF = {"orders": OWN_USER, "order_items": ORDERS_USER, "disputes": ORDERS_USER}
 BUMP = "UPDATE users SET orders_version = orders_version + 1 WHERE id = {user}"
 OPERATIONS = (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
 
@@ -34,9 +34,9 @@ DECLARE changed RECORD;
 BEGIN
     IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
     IF TG_TABLE_NAME = 'orders' THEN
-        {BUMP.format(user=USER_OF["orders"].format(row="changed"))};
+        {BUMP.format(user=OWN_USER.format(row="changed"))};
     ELSE
-        {BUMP.format(user=USER_OF["order_items"].format(row="changed"))};
+        {BUMP.format(user=ORDERS_USER.format(row="changed"))};
     END IF;
     RETURN NULL;
 END $$""")

@@ -131,9 +131,9 @@ class IdempotencyKey(db.Model):
 # commit, so the user's row is the last lock a transaction takes (see database.transaction).
 # SQLite drops a table's triggers when a batch migration rebuilds the table: such a migration
 # must create them again.
-_USER_OF = {"orders": "{row}.user_id",
-            "order_items": "(SELECT user_id FROM orders WHERE id = {row}.order_id)",
-            "disputes": "(SELECT user_id FROM orders WHERE id = {row}.order_id)"}
+_OWN_USER = "{row}.user_id"  # an order's
+_ORDERS_USER = "(SELECT user_id FROM orders WHERE id = {row}.order_id)"  # an item's, a dispute's
+_USER_OF = {"orders": _OWN_USER, "order_items": _ORDERS_USER, "disputes": _ORDERS_USER}
 _BUMP = "UPDATE users SET orders_version = orders_version + 1 WHERE id = {user}"
 ORDERS_VERSION_FUNCTION = f"""CREATE OR REPLACE FUNCTION orders_version_bump() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -141,9 +141,9 @@ DECLARE changed RECORD;
 BEGIN
     IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
     IF TG_TABLE_NAME = 'orders' THEN
-        {_BUMP.format(user=_USER_OF["orders"].format(row="changed"))};
+        {_BUMP.format(user=_OWN_USER.format(row="changed"))};
     ELSE
-        {_BUMP.format(user=_USER_OF["order_items"].format(row="changed"))};
+        {_BUMP.format(user=_ORDERS_USER.format(row="changed"))};
     END IF;
     RETURN NULL;
 END $$"""
@@ -158,12 +158,10 @@ ORDERS_VERSION_TRIGGERS = {
         for operation, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))]
         for table, user_of in _USER_OF.items()},
 }
-_TABLES = {"orders": Order.__table__, "order_items": OrderItem.__table__,
-           "disputes": Dispute.__table__}
 event.listen(Order.__table__, "after_create",
              DDL(ORDERS_VERSION_FUNCTION).execute_if(dialect="postgresql"))
 for _dialect, _statements in ORDERS_VERSION_TRIGGERS.items():
     for _table, _ddl in _statements.items():
         for _statement in _ddl:
-            event.listen(_TABLES[_table], "after_create",
+            event.listen(Order.metadata.tables[_table], "after_create",
                          DDL(_statement).execute_if(dialect=_dialect))
