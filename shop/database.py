@@ -6,8 +6,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
-from flask import current_app
-from sqlalchemy import BindParameter, DateTime, Engine, Executable, MetaData, bindparam, event
+from flask import current_app, g, has_app_context
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    DateTime,
+    Engine,
+    Executable,
+    MetaData,
+    Row,
+    bindparam,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from sqlalchemy.types import TypeDecorator
@@ -112,6 +123,51 @@ def isoformat_z(moment: datetime) -> str:
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
     return moment.isoformat(timespec="seconds")[:19] + "Z"
+
+
+# Objects read outside the ORM session, waiting in `g` for the request's session to be made.
+_AWAITING = "shop_awaiting_session"
+
+
+class ShopSession(FlaskSession):
+    """The app's ORM session (db.session). When a request makes it, the objects read before
+    it existed (the request's user: see first_row) join it, so that the session knows them
+    as if it had loaded them itself."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_app_context():
+            for obj in g.pop(_AWAITING, ()):
+                self.add(obj)
+
+
+def has_session() -> bool:
+    """Whether this request (app context) has made its ORM session yet."""
+    return current_app.extensions["sqlalchemy"].session.registry.has()
+
+
+def join_session_when_made(obj) -> None:
+    """Add a detached object to this request's session once the request makes one."""
+    g.setdefault(_AWAITING, []).append(obj)
+
+
+def first_row(statement: Executable, parameters: dict) -> Row | None:
+    """The first row of a read that needs nothing of the ORM session.
+
+    Starting and ending a session's transaction costs more than a small query (it was a sixth
+    of an API read whose answer is kept): a request that has no session yet reads on a pooled
+    connection of its own, returned at once, and makes no session at all unless it goes on to
+    use one. A request that has one reads on its connection, in its transaction. A session
+    factory bound to one connection (the tests' is) is read through that connection.
+    """
+    db = current_app.extensions["sqlalchemy"]
+    if has_session():
+        return db.session.connection().execute(statement, parameters).first()
+    bound = db.session.session_factory.kw.get("bind")
+    if isinstance(bound, Connection):
+        return bound.execute(statement, parameters).first()
+    with db.engine.connect() as connection:
+        return connection.execute(statement, parameters).first()
 
 
 @contextmanager

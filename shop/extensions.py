@@ -8,9 +8,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from shop.database import Base
+from shop.database import Base, ShopSession
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": ShopSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -18,14 +18,13 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, text, update
 
 from shop import create_app
 from shop.accounts import services as accounts
 from shop.accounts.models import Role
 from shop.catalog.models import Product
-from shop.database import utcnow
+from shop.database import ShopSession, utcnow
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.shipping.services import install_default_methods
@@ -140,16 +139,17 @@ def app(request, database, app_config):
         # one never does: run them at the end of each statement instead.
         connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
 
-    class JoinedSession(FlaskSession):
+    class JoinedSession(ShopSession):
         """Every session of the test, of this app or another one the test builds, joins
-        the test's connection; its commits and rollbacks become SAVEPOINT operations."""
+        the test's connection; its commits and rollbacks become SAVEPOINT operations.
+        Reads outside the session (shop.database.first_row) find the connection as `bind`."""
 
         def get_bind(self, *args, **kwargs):
             return connection
 
     app_session = db.session
     db.session = db._make_scoped_session(
-        {"class_": JoinedSession, "join_transaction_mode": "create_savepoint"})
+        {"class_": JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"})
     try:
         with app.app_context():
             install_default_methods()

@@ -13,7 +13,7 @@ from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shop.accounts.models import ApiToken, Role, User
-from shop.database import is_row_id, utcnow
+from shop.database import first_row, has_session, is_row_id, join_session_when_made, utcnow
 from shop.exceptions import InvalidInput, NotFound, StateConflict
 from shop.extensions import db
 
@@ -138,6 +138,12 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     return token, plain
 
 
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked ones too."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
 def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens."""
     token = db.session.get(ApiToken, token_id)
@@ -163,17 +169,23 @@ _TOKEN_OWNER = (
 
 
 def _user_from_row(values) -> User:
-    """The session's User for a row of _USER_COLUMNS, made without the ORM loading it."""
+    """The request's User for a row of _USER_COLUMNS, made without the ORM loading it: in
+    the request's session, or joining it when the request makes one (see first_row)."""
     fields = dict(zip(_USER_KEYS, values, strict=True))
-    known = db.session.identity_map.get(identity_key(User, fields["id"]))
-    if known is not None:
-        return known  # the session's own copy, with whatever it has changed
+    session = has_session()
+    if session:
+        known = db.session.identity_map.get(identity_key(User, fields["id"]))
+        if known is not None:
+            return known  # the session's own copy, with whatever it has changed
     # The row's values as loaded state, as the ORM's own loading sets them: User(**fields)
     # would record each as a change to save, only for the next line to forget them again.
     user = _USER_CLASS.new_instance()
     instance_state(user).dict.update(fields)
     make_transient_to_detached(user)
-    db.session.add(user)
+    if session:
+        db.session.add(user)
+    else:
+        join_session_when_made(user)
     return user
 
 
@@ -184,7 +196,7 @@ def user_by_id(user_id: int) -> User | None:
     """The user with this id (a session's), read as cheaply as the token's owner."""
     if not is_row_id(user_id):
         return None
-    row = db.session.connection().execute(_USER_BY_ID, {"user_id": user_id}).first()
+    row = first_row(_USER_BY_ID, {"user_id": user_id})
     return _user_from_row(row) if row is not None else None
 
 
@@ -194,7 +206,7 @@ def user_for_token(plain: str) -> User | None:
     One statement finds the user; the stamp is written only when it is older than
     LAST_USED_RESOLUTION, so a script's requests are reads, not writes.
     """
-    row = db.session.connection().execute(_TOKEN_OWNER, {"token_hash": _digest(plain)}).first()
+    row = first_row(_TOKEN_OWNER, {"token_hash": _digest(plain)})
     if row is None:
         return None
     *user_values, token_id, last_used_at = row

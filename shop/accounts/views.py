@@ -113,7 +113,7 @@ def account():
               "success")
         form = TokenForm(formdata=None)
     return render_template("accounts/account.html", form=form, new_token=new_token,
-                           tokens=current_user.tokens, revoke_form=RevokeForm(),
+                           tokens=services.tokens_of(current_user), revoke_form=RevokeForm(),
                            password_form=ChangePasswordForm(formdata=None),
                            addresses=shipping.saved_addresses(current_user),
                            countries=COUNTRIES)
