@@ -87,9 +87,20 @@ def _install_record_factory() -> None:
     logging.setLogRecordFactory(factory)
 
 
+def _record_only_what_is_shown() -> None:
+    """Records stop gathering what neither format shows: the caller's file, line and function
+    (a walk up the stack for every record), and the thread and process names. These are the
+    switches the logging documentation gives for it ("Optimization"); every request logs."""
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def configure_logging(app: Flask) -> None:
     """Send logs to stderr as text or JSON (LOG_FORMAT), and log each request once."""
     _install_record_factory()
+    _record_only_what_is_shown()
     handler = StderrHandler()
     if app.config["LOG_FORMAT"] == "json":
         from pythonjsonlogger.json import JsonFormatter

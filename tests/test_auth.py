@@ -1,8 +1,13 @@
 """Who may call what: sessions with CSRF, bearer tokens without, 401s that stay JSON."""
 
 import re
+import time
 
 import pytest
+from flask import request
+from flask.sessions import SecureCookieSessionInterface
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shop.accounts import services as accounts
 from shop.errors import is_api_path
@@ -179,3 +184,53 @@ def test_a_session_signed_with_a_retired_key_still_reads(app, client, make_user)
     assert client.get("/account").status_code == 302  # signed with a key no longer known
     app.config["SECRET_KEY_FALLBACKS"] = [old_key]
     assert client.get("/account").status_code == 200
+
+
+def open_session_with(app, cookie: str):
+    """The session a request carrying this session cookie opens."""
+    with app.test_request_context(headers={"Cookie": f"session={cookie}"}):
+        return app.session_interface.open_session(app, request)
+
+
+# Session contents as the shop and flask's tagged JSON keep them: nested dicts (the cart),
+# lists, tuples, text and numbers.
+SESSION_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(contents=st.dictionaries(st.text(min_size=1, max_size=10), SESSION_VALUES, max_size=4))
+def test_a_kept_session_cookie_reads_as_flask_reads_it_and_each_request_gets_its_own(
+        app, contents):
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie = serializer.dumps(contents)
+    expected = SecureCookieSessionInterface().get_signing_serializer(app).loads(cookie)
+    first = open_session_with(app, cookie)
+    assert dict(first) == expected
+    for value in first.values():  # a request changes what it got, in place
+        if isinstance(value, dict | list):
+            value.clear()
+    first["added"] = 1
+    again = open_session_with(app, cookie)  # the kept one
+    assert dict(again) == expected and again is not first
+
+
+def test_kept_session_cookies_age_and_forged_ones_are_never_kept(app, monkeypatch):
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie = serializer.dumps({"cart": {"1": 2}})
+    assert dict(open_session_with(app, cookie)) == {"cart": {"1": 2}}
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert dict(open_session_with(app, cookie)) == {}  # expired, though read before
+    monkeypatch.undo()
+
+    payload, _, signature = cookie.rpartition(".")
+    forged = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    assert dict(open_session_with(app, forged)) == {}
+    read = app.extensions["shop.session_serializer"][2]
+    assert forged not in read and cookie in read

@@ -5,13 +5,15 @@ session cookie is neither read nor written, so it carries no ambient authority a
 CSRF token. Every other unsafe request must send the CSRF token (form field or X-CSRFToken).
 """
 
+import copy
+import time
 from functools import wraps
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.url_safe import URLSafeSerializerMixin
 from werkzeug.exceptions import Forbidden
@@ -35,6 +37,8 @@ def bearer_token() -> str | None:
 
 # Session cookies shorter than this are not compressed (see SessionSerializer).
 COMPRESS_FROM = 400
+# Session cookies a process keeps the contents of (ShopSessionInterface.open_session).
+READ_COOKIES_KEPT = 2048
 
 
 class SessionSerializer(URLSafeTimedSerializer):
@@ -52,9 +56,8 @@ class SessionSerializer(URLSafeTimedSerializer):
 class ShopSessionInterface(SecureCookieSessionInterface):
     """Signed-cookie sessions, switched off for bearer-token requests."""
 
-    def get_signing_serializer(self, app):
-        """Flask's serializer (as SessionSerializer), made once per app and key rather than on
-        each request."""
+    def _made(self, app) -> tuple | None:
+        """(keys, serializer, the cookies it has read), made once per app and key."""
         if not app.secret_key:
             return None
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -64,14 +67,48 @@ class ShopSessionInterface(SecureCookieSessionInterface):
             made = (keys, SessionSerializer(
                 [*keys[1], keys[0]], salt=self.salt, serializer=self.serializer,
                 signer_kwargs={"key_derivation": self.key_derivation,
-                               "digest_method": self.digest_method}))
+                               "digest_method": self.digest_method}), Memo(READ_COOKIES_KEPT))
             app.extensions["shop.session_serializer"] = made
-        return made[1]
+        return made
+
+    def get_signing_serializer(self, app):
+        """Flask's serializer (as SessionSerializer), made once per app and key rather than on
+        each request."""
+        made = self._made(app)
+        return made[1] if made is not None else None
 
     def open_session(self, app, request):
+        """Flask's signed-cookie session, with what a process has read of each cookie kept.
+
+        Checking the signature and decoding the cookie cost more than the rest of opening a
+        session, and a browser sends the same cookie until the session changes. A cookie whose
+        signature checked out is kept with its contents and the time it was signed, so the
+        next request with the very same cookie skips both; its age is checked each time, as
+        Flask checks it. A cookie that fails the check is never kept. Each request gets its own
+        copy of the contents, free to change.
+        """
         if "Authorization" in request.headers and bearer_token() is not None:
             return self.session_class()
-        return super().open_session(app, request)
+        made = self._made(app)
+        if made is None:
+            return None
+        _, serializer, read = made
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        kept = read.get(cookie)
+        if kept is None:
+            try:
+                data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+            except BadSignature:  # forged, from another key, or expired
+                return self.session_class()
+            read.keep(cookie, (int(signed.timestamp()), data))
+            return self.session_class(copy.deepcopy(data))
+        age = int(time.time()) - kept[0]
+        if age > max_age or age < 0:  # as itsdangerous judges it
+            return self.session_class()
+        return self.session_class(copy.deepcopy(kept[1]))
 
     def get_cookie_secure(self, app) -> bool:
         """Secure cookies when configured, and always when the request came over HTTPS."""
