@@ -35,7 +35,10 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     _import_models()
     db.init_app(app)
-    from shop.database import include_in_autogenerate
+    from shop.database import check_idle_connections, include_in_autogenerate
+
+    with app.app_context():
+        check_idle_connections(db.engine, app.config["SHOP_DB_PING_AFTER_IDLE"])
 
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
                      include_object=include_in_autogenerate)

@@ -1,6 +1,7 @@
 """The declarative base every model shares, the transaction helper, and column helpers."""
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     event,
 )
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from sqlalchemy.types import TypeDecorator
@@ -208,6 +210,41 @@ def transaction() -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+# When a pooled connection was last handed back (or made), in its ConnectionRecord.info.
+_LAST_USED = "shop_last_used"
+
+
+def check_idle_connections(engine: Engine, after_idle: float) -> None:
+    """Ping a pooled connection to a database server before handing it out, but only when it
+    sat unused for more than `after_idle` seconds.
+
+    pool_pre_ping pings on every checkout: a round trip on every request, and two on one that
+    reads its user before its session (see first_row). A connection handed back a moment ago
+    was working a moment ago; one that sat idle may have been dropped by the server, a proxy
+    or a restart, and is pinged, and replaced if the ping fails (DisconnectionError makes the
+    pool connect again). The risk taken: a connection that breaks within `after_idle` of its
+    last use fails the one request that gets it, and SQLAlchemy then replaces every
+    connection of the pool. A SQLite file cannot drop, and is never pinged.
+    """
+    if engine.dialect.name == "sqlite":
+        return
+
+    def mark_used(dbapi_connection, record) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    event.listen(engine, "connect", mark_used)
+    event.listen(engine, "checkin", mark_used)
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection, record, proxy) -> None:
+        if time.monotonic() - record.info.get(_LAST_USED, 0.0) <= after_idle:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("the pooled connection did not answer a ping") from error
 
 
 @event.listens_for(Engine, "connect")

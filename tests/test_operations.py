@@ -3,12 +3,16 @@
 import json
 import logging
 import socket
+from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from shop import create_app
+from shop import database as shop_database
 from shop.extensions import db
-from tests.helpers import test_config
+from tests.helpers import need, on_postgres, test_config
 
 
 def closed_port() -> int:
@@ -56,11 +60,78 @@ def test_an_unreachable_database_is_a_503_with_retry_after(unreachable_app, capl
         assert "<title>Back in a moment · Kitchen &amp; Table</title>" in html
 
 
-def test_the_engine_checks_connections_and_hides_parameters(app):
+def test_the_engine_hides_parameters_and_leaves_pings_to_the_shop(app):
     with app.app_context():
-        # A server's connection may have dropped since its last use; a SQLite file's cannot.
-        assert db.engine.pool._pre_ping is (db.engine.dialect.name != "sqlite")
         assert db.engine.hide_parameters is True
+        assert db.engine.pool._pre_ping is False  # shop.database.check_idle_connections
+
+
+class Clock:
+    """shop.database's view of time.monotonic, moved by the test."""
+
+    def __init__(self, monkeypatch):
+        self.now = 1000.0
+        monkeypatch.setattr(shop_database, "time", SimpleNamespace(monotonic=lambda: self.now))
+
+
+@pytest.fixture
+def server_engine(database, monkeypatch):
+    """An engine of its own on the test server (PostgreSQL), one connection in its pool, its
+    pings counted."""
+    need(on_postgres(), "pinging a database server's connections needs PostgreSQL")
+    url = test_config()["SQLALCHEMY_DATABASE_URI"]
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    clock = Clock(monkeypatch)
+    shop_database.check_idle_connections(engine, after_idle=1.0)
+    pings: list[int] = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(1) or real_ping(c))
+    yield engine, clock, pings
+    engine.dispose()
+
+
+def backend_pid(engine) -> int:
+    with engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+
+def drop_on_the_server(pid: int) -> None:
+    """End a connection from the server's side, as a restart or an idle timeout would."""
+    other = create_engine(test_config()["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with other.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+    finally:
+        other.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_used_a_moment_ago_is_handed_out_unpinged_and_an_idle_one_pinged(
+        server_engine):
+    engine, clock, pings = server_engine
+    first = backend_pid(engine)  # a new connection: just made, not pinged
+    clock.now += 0.5
+    assert backend_pid(engine) == first and pings == []
+    clock.now += 5
+    assert backend_pid(engine) == first and pings == [1]  # idle: pinged, and it answered
+    assert backend_pid(engine) == first and pings == [1]
+
+
+@pytest.mark.postgres
+def test_an_idle_connection_the_server_dropped_is_replaced_before_use(server_engine):
+    engine, clock, pings = server_engine
+    dropped = backend_pid(engine)
+    drop_on_the_server(dropped)
+    clock.now += 5
+    replaced = backend_pid(engine)  # the ping failed; the pool connected again
+    assert replaced != dropped and pings == [1]
+
+    # The risk taken: one dropped within a second of its last use is handed out unchecked,
+    # fails the statement, and makes the pool connect afresh for the next one.
+    drop_on_the_server(replaced)
+    with pytest.raises(OperationalError):
+        backend_pid(engine)
+    assert backend_pid(engine) not in (dropped, replaced)
 
 
 # --- logs ---------------------------------------------------------------------------------
