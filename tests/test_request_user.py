@@ -62,8 +62,8 @@ def test_a_user_read_when_the_session_exists_is_the_sessions_copy(app, make_user
     user_id = make_user("ann@example.com")
     with app.test_request_context():
         known = db.session.get(User, user_id)
-        known.name = "changed, not saved"
+        known.session_version += 1  # changed in this session, not yet saved
         assert accounts.user_by_id(user_id) is known
-        token_owner = accounts.user_for_token(accounts.create_token(known, "script")[1])
-        assert token_owner is known
-
+        assert known.session_version == 2  # the session's change, not the row's value
+        token = accounts.create_token(known, "script")[1]
+        assert accounts.user_for_token(token) is known
